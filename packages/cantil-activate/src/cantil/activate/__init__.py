@@ -1,0 +1,3 @@
+"""cantil.activate: see docs/contracts.md (work in progress)."""
+
+__all__: list[str] = []

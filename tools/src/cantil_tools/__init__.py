@@ -1,0 +1,1 @@
+"""cantil_tools: dev-only helpers (package builder, channel indexer, test server, pytest plugin)."""
