@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,6 +34,12 @@ class Home:
         from cantil.cli._condarc import SEARCH_PATH
 
         return [e.replace("/etc/conda/", f"{self.system}/").replace("/var/lib/conda/", f"{self.system}/var/") for e in SEARCH_PATH]
+
+    def run(self, *args: str, env: dict[str, str] | None = None, input: str | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        """`cantil ARGS` in a subprocess (`python -m cantil`), with this isolated environment."""
+        return subprocess.run([sys.executable, "-m", "cantil", *args], check=False, env={**self.environ, **(env or {})},
+                              input=input, capture_output=True, text=True, cwd=cwd or self.base, timeout=600)
 
     def write(self, path: Path, text: str) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,69 @@
+"""`cantil init [SHELL ...] [--all] [--reverse] [--dry-run]`: the rc blocks that load `cantil shell.<shell> hook`.
+
+As conda: with no shell named, `bash` (on Windows `cmd.exe` and `powershell`); `--dry-run` prints the diff of each
+file instead of writing it; `--reverse` removes exactly cantil's block.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from cantil.activate import INIT_SHELLS, ActivateError, default_rc_paths, init
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="cantil init",
+        description="Add (or remove) the block that loads `cantil activate` in your shells' start-up files.",
+    )
+    p.add_argument("shells", nargs="*", metavar="SHELL", help=f"one or more of: {', '.join(INIT_SHELLS)}")
+    p.add_argument("--all", action="store_true", help="every shell cantil knows")
+    p.add_argument("--reverse", action="store_true", help="remove cantil's block instead of adding it")
+    p.add_argument("-d", "--dry-run", action="store_true", help="show the changes without writing them")
+    p.add_argument("--rc-file", action="append", metavar="PATH", help="write this file instead of the shell's default")
+    return p
+
+
+def init_command(argv: list[str]) -> int:
+    from cantil.cli._shell import activation_settings, find_exe
+
+    args = _parser().parse_args(argv)
+    aliases = {"csh": "tcsh", "pwsh": "powershell"}
+    shells = [aliases.get(s, s) for s in args.shells]
+    if args.all:
+        shells = list(INIT_SHELLS)
+    elif not shells:
+        shells = ["cmd.exe", "powershell"] if sys.platform == "win32" else ["bash"]
+    unknown = [s for s in shells if s not in INIT_SHELLS]
+    if unknown:
+        _parser().error(f"unknown shell(s): {', '.join(unknown)} (choose from {', '.join(INIT_SHELLS)})")
+    if args.rc_file and len(shells) != 1:
+        _parser().error("--rc-file needs exactly one shell")
+    exe, dev = find_exe()
+    if dev:
+        raise ActivateError(
+            "cannot find the `cantil` command to write into the rc file",
+            hint="run `cantil init` from the installed `cantil` script, not `python -m cantil`",
+        )
+    environ = os.environ
+    home = environ.get("HOME") or os.path.expanduser("~")
+    root = activation_settings(environ, exe).root_prefix
+    any_change = False
+    for shell in shells:
+        paths = args.rc_file or default_rc_paths(shell, home=home, environ=environ, root_prefix=root)
+        result = init(shell, paths, exe=exe, reverse=args.reverse, dry_run=args.dry_run)
+        for change in result.changes:
+            any_change |= change.changed
+            if args.dry_run:
+                sys.stdout.write(change.diff())
+            state = "modified" if change.changed else "no change"
+            sys.stdout.write(f"{state:<10} {change.path}\n")
+    if args.dry_run:
+        sys.stdout.write("\ndry run: nothing was written.\n")
+    elif any_change:
+        sys.stdout.write("\n==> For changes to take effect, close and re-open your current shell. <==\n")
+    else:
+        sys.stdout.write("\nNo action taken.\n")
+    return 0
