@@ -1,0 +1,355 @@
+"""The execution phases of a Transaction, each keeping the journal rule (see _journal): a path that held something at
+plan time is renamed into the backup before it is changed. Linking runs in `execute_threads` threads; no two
+operations touch the same path (shared paths are written by their last package only).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from . import _plan, _python
+from ._history import History
+from ._portability import PaddingTooShort, replace_binary, replace_text
+from ._scripts import run_script, script_path
+from .errors import PrefixTooLong, ScriptError
+
+if TYPE_CHECKING:
+    from cantil.specs import PackageRecord
+
+    from ._journal import Journal, Plan
+    from ._transaction import Transaction
+
+T = TypeVar("T")
+_FALLBACK_ERRNOS = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EACCES, errno.ENOTSUP}
+
+
+class Executor:
+    def __init__(self, tx: Transaction, journal: Journal, plan: Plan) -> None:
+        self.tx = tx
+        self.journal = journal
+        self.plan = plan
+        self.prefix = tx.prefix
+        self.prefix_s = str(tx.prefix)
+        self.rep = tx.reporter
+        s = tx.settings
+        self.threads = s.execute_threads or min(4, os.cpu_count() or 1)
+
+    # -- helpers ---------------------------------------------------------------------------------------------------
+
+    def _parallel(self, fn: Callable[[T], None], items: list[T]) -> None:
+        if self.threads <= 1 or len(items) < 2:
+            for it in items:
+                fn(it)
+            return
+        ex = ThreadPoolExecutor(self.threads, thread_name_prefix="cantil-link")
+        try:
+            for _ in ex.map(fn, items):
+                pass
+        except BaseException:
+            ex.shutdown(wait=True, cancel_futures=True)  # never roll back while a worker still writes
+            raise
+        ex.shutdown(wait=True)
+
+    def _backup(self, rel: str) -> bool:
+        """Move the original at `rel` into the backup (once); True if something was moved."""
+        b = self.journal.backup(rel)
+        if os.path.lexists(b):
+            return False
+        src = os.path.join(self.prefix_s, rel)
+        if not os.path.lexists(src):
+            return False
+        os.makedirs(os.path.dirname(b), exist_ok=True)
+        os.rename(src, b)
+        return True
+
+    def _tmp(self, name: str) -> str:
+        return str(self.journal.stage_dir / f"{name}.tmp")
+
+    # -- phases ----------------------------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        tx = self.tx
+        self._stage()
+        if tx.unlink_units:
+            self.rep.phase("unlink")
+            self._scripts_unlink("pre-unlink")
+            self._unlink()
+            self._scripts_unlink("post-unlink")
+        if tx.link_units:
+            self.rep.phase("link")
+            self._pre_link()
+            self._link()
+            self.rep.phase("post-link")
+            self._post_link()
+            self._compile()
+        self.rep.phase("records")
+        self._records()
+        self._history()
+
+    def _stage(self) -> None:
+        """Rewrite every placeholder file into the stage directory: no prefix file changes yet."""
+        n = 0
+        for unit in self.tx.link_units:
+            for op in unit.ops:
+                if op.how != "stage" or op.skip or op.entry is None or op.source is None:
+                    continue
+                e = op.entry
+                with open(op.source, "rb") as f:
+                    data = f.read()
+                try:
+                    if e.file_mode == "binary":
+                        new = replace_binary(data, e.prefix_placeholder or "", self.prefix_s)
+                    else:
+                        new = replace_text(data, e.prefix_placeholder or "", self.prefix_s)
+                except PaddingTooShort as err:
+                    raise PrefixTooLong(unit.dist, op.target, e.prefix_placeholder or "", self.prefix_s) from err
+                staged = str(self.journal.stage_dir / str(n))
+                n += 1
+                with open(staged, "wb") as out:
+                    out.write(new)
+                os.chmod(staged, os.stat(op.source).st_mode & 0o7777)
+                op.sha256_in_prefix = hashlib.sha256(new).hexdigest()
+                op.content = None
+                op.source, op.how = staged, "move"
+
+    def _scripts_unlink(self, action: str) -> None:
+        for u in self.tx.unlink_units:
+            rel = f"bin/.{u.name}-{action}.sh"
+            if rel not in u.files:
+                continue
+            # post-unlink: the file has been unlinked already; run the package's copy from the backup
+            path = self.prefix / rel if action == "pre-unlink" else self.journal.backup(rel)
+            if not path.is_file():
+                continue
+            version, bn = u.data.get("version", ""), u.data.get("build_number", 0)
+            res = run_script(action=action, script=path, prefix=self.prefix, name=u.name, version=str(version),
+                             build_number=int(bn or 0), root_prefix=self.tx.settings.root_prefix,
+                             prelude=self.tx.activation_prelude, reporter=self.rep)
+            if res.returncode != 0:
+                self.rep.warning(f"{action} script failed for package {u.dist} (exit code {res.returncode}); "
+                                 "consider notifying the package maintainer")
+
+    def _unlink(self) -> None:
+        units = self.tx.unlink_units
+
+        def one(u: _plan.UnlinkUnit) -> None:
+            for f in u.files:
+                if self.plan.paths.get(f):
+                    self._backup(f)
+
+        self._parallel(one, units)
+        for u in units:
+            if self.plan.paths.get(u.record_rel):
+                self._backup(u.record_rel)
+        for d in sorted(self.plan.old_dirs, key=lambda p: p.count("/"), reverse=True):
+            with contextlib.suppress(OSError):
+                os.rmdir(os.path.join(self.prefix_s, d))
+
+    def _pre_link(self) -> None:
+        for unit in self.tx.link_units:
+            path = script_path(unit.info.extracted_dir, unit.record.name, "pre-link")
+            if not path.is_file():
+                continue
+            self.rep.warning(f"package {unit.dist} uses a pre-link script; pre-link scripts are potentially dangerous")
+            res = run_script(action="pre-link", script=path, prefix=self.prefix, name=unit.record.name,
+                             version=str(unit.record.version), build_number=int(unit.record.build_number),
+                             root_prefix=self.tx.settings.root_prefix, prelude=None, reporter=self.rep,
+                             source_dir=unit.info.extracted_dir)
+            if res.returncode != 0:
+                raise ScriptError(unit.dist, "pre-link", path, res.returncode, res.output)
+
+    def _link(self) -> None:
+        for d in self.plan.new_dirs:
+            os.makedirs(os.path.join(self.prefix_s, d), exist_ok=True)
+        ops = [(unit, op) for unit in self.tx.link_units for op in unit.ops if not op.skip]
+        chunk = max(64, len(ops) // (self.threads * 4) + 1)
+        batches = [ops[i:i + chunk] for i in range(0, len(ops), chunk)]
+        self._parallel(self._link_batch, batches)
+
+    def _link_batch(self, batch: list[tuple[_plan.LinkUnit, _plan.FileOp]]) -> None:
+        prefix, paths = self.prefix_s, self.plan.paths
+        for unit, op in batch:
+            dst = f"{prefix}/{op.target}"
+            if paths.get(op.target):
+                self._backup(op.target)
+            how = op.how
+            if how == "link":
+                lt = unit.link_type
+                if lt == _plan.HARDLINK:
+                    try:
+                        os.link(op.source, dst)  # type: ignore[arg-type]
+                        continue
+                    except FileExistsError:
+                        os.unlink(dst)
+                        os.link(op.source, dst)  # type: ignore[arg-type]
+                        continue
+                    except OSError as e:
+                        if e.errno not in _FALLBACK_ERRNOS:
+                            raise
+                        lt = _plan.SOFTLINK if self.tx.settings.allow_softlinks else _plan.COPY
+                if lt == _plan.SOFTLINK:
+                    _replace_with(dst, lambda d, s=op.source: os.symlink(s, d))  # type: ignore[misc]
+                else:
+                    _replace_with(dst, lambda d, s=op.source: _copy(s, d))  # type: ignore[misc]
+            elif how == "copy":
+                _replace_with(dst, lambda d, s=op.source: _copy(s, d))  # type: ignore[misc]
+            elif how == "symlink":
+                target = os.readlink(op.source or "")
+                _replace_with(dst, lambda d, t=target: os.symlink(t, d))  # type: ignore[misc]
+            elif how == "move":
+                os.replace(op.source, dst)  # type: ignore[arg-type]
+            elif how == "write":
+                _replace_with(dst, lambda d, c=op.content, m=op.mode: _write(d, c or b"", m))  # type: ignore[misc]
+
+    def _post_link(self) -> None:
+        for unit in self.tx.link_units:
+            path = script_path(self.prefix, unit.record.name, "post-link")
+            if f"bin/.{unit.record.name}-post-link.sh" not in {op.target for op in unit.ops} or not path.is_file():
+                continue
+            res = run_script(action="post-link", script=path, prefix=self.prefix, name=unit.record.name,
+                             version=str(unit.record.version), build_number=int(unit.record.build_number),
+                             root_prefix=self.tx.settings.root_prefix, prelude=self.tx.activation_prelude,
+                             reporter=self.rep)
+            if res.returncode != 0:
+                raise ScriptError(unit.dist, "post-link", path, res.returncode, res.output)
+
+    def _compile(self) -> None:
+        py = self.tx._python
+        files = [p for unit in self.tx.link_units for p, _ in unit.pyc]
+        if not files or py is None or not self.tx.settings.compile_pyc:
+            return
+        ran, output = _python.compile_pyc(self.prefix, py.exe, files)
+        if not ran:
+            self.rep.warning(f".pyc files not compiled ({output.strip()[:300]}); the packages still work")
+
+    def _records(self) -> None:
+        for unit in self.tx.link_units:
+            data = self._record_data(unit)
+            dst = os.path.join(self.prefix_s, unit.record_rel)
+            if self.plan.paths.get(unit.record_rel):
+                self._backup(unit.record_rel)
+            tmp = self._tmp(os.path.basename(dst))
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump(data, f, indent=2, sort_keys=True)
+                f.write("\n")
+            os.replace(tmp, dst)
+
+    def _record_data(self, unit: _plan.LinkUnit) -> dict[str, Any]:
+        from cantil.specs import PrefixRecord
+
+        record = unit.record
+        rr = unit.info.extracted_dir / "info" / "repodata_record.json"
+        with contextlib.suppress(OSError, ValueError):
+            cached = json.loads(rr.read_text())
+            fill = {k: cached[k] for k in ("md5", "sha256", "size", "url", "fn")
+                    if not getattr(record, k, None) and cached.get(k)}
+            if fill:
+                record = record.replace(**fill)
+        files: list[str] = []
+        paths: list[dict[str, Any]] = []
+        for op in unit.ops:
+            files.append(op.target)
+            if op.entry is not None:
+                d = op.entry.to_paths_data()
+                d["_path"] = op.target
+                if op.sha256_in_prefix:
+                    d["sha256_in_prefix"] = op.sha256_in_prefix
+            else:
+                d = {"_path": op.target, "path_type": "unix_python_entry_point",
+                     "size_in_bytes": len(op.content or b"")}
+            paths.append(d)
+        for _, pyc in unit.pyc:
+            files.append(pyc)
+            d = {"_path": pyc, "path_type": "pyc_file"}
+            with contextlib.suppress(OSError):
+                d["size_in_bytes"] = os.path.getsize(os.path.join(self.prefix_s, pyc))
+            paths.append(d)
+        for e in unit.info.paths:
+            if e.path_type == "directory":
+                paths.append(e.to_paths_data())
+        tarball = None
+        for ext in (".conda", ".tar.bz2"):
+            cand = unit.info.extracted_dir.with_name(unit.info.extracted_dir.name + ext)
+            if cand.exists():
+                tarball = str(cand)
+                break
+        specs = unit.requested_specs
+        data = PrefixRecord.from_record(
+            record,
+            files=files,
+            paths_data={"paths_version": 1, "paths": paths},
+            link={"source": str(unit.info.extracted_dir), "type": unit.link_type},
+            extracted_package_dir=str(unit.info.extracted_dir),
+            package_tarball_full_path=tarball,
+            requested_spec=specs[-1] if specs else None,
+            requested_specs=list(specs),
+        ).to_dict()
+        if unit.info.noarch and "noarch" not in data:
+            data["noarch"] = unit.info.noarch
+        return data
+
+    def _history(self) -> None:
+        from cantil.specs import PrefixRecord
+
+        history = History(self.prefix)
+        current = set()
+        unlinked = {u.name for u in self.tx.unlink_units}
+        for name, data in self.tx._installed_raw.items():
+            if name not in unlinked:
+                current.add(_dist_str(PrefixRecord.from_dict(data)))
+        for unit in self.tx.link_units:
+            current.add(_dist_str(unit.record))
+        text = history.render(current, command_line=self.tx.command_line, update_specs=self.tx.requested_specs,
+                              remove_specs=self.tx.removed_specs, neutered_specs=self.tx.neutered_specs)
+        path = str(history.path)
+        old = b""
+        if self.plan.paths.get("conda-meta/history"):
+            b = self.journal.backup("conda-meta/history")
+            if not os.path.lexists(b):
+                os.makedirs(os.path.dirname(b), exist_ok=True)
+                os.link(path, b)  # the original stays in the backup; the new file replaces it
+            with open(b, "rb") as f:
+                old = f.read()
+        tmp = self._tmp("history")
+        with open(tmp, "wb") as f:
+            f.write(old + text.encode())
+        os.replace(tmp, path)
+
+
+def _dist_str(record: PackageRecord) -> str:
+    """conda's dist_str: `channel/subdir::name-version-build` with the canonical channel name."""
+    channel = record.channel or "<unknown>"
+    head = f"{channel}/{record.subdir}" if record.subdir else channel
+    return f"{head}::{record.name}-{record.version}-{record.build}"
+
+
+def _replace_with(dst: str, make: Callable[[str], None]) -> None:
+    try:
+        make(dst)
+    except FileExistsError:
+        os.unlink(dst)
+        make(dst)
+
+
+def _copy(src: str, dst: str) -> None:
+    if os.path.islink(src):
+        os.symlink(os.readlink(src), dst)
+        return
+    shutil.copyfile(src, dst)
+    os.chmod(dst, os.stat(src).st_mode & 0o7777)
+
+
+def _write(dst: str, content: bytes, mode: int) -> None:
+    fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(fd, "wb") as f:
+        f.write(content)
+    os.chmod(dst, mode)
+

@@ -1,0 +1,137 @@
+"""Reading an extracted package's info/: paths.json (or the older files + has_prefix + no_link), link.json, index.json.
+
+Traps: paths.json `path_type` is hardlink | softlink | directory; `file_mode` text | binary with `prefix_placeholder`;
+old packages have no paths.json and list prefix files in `info/has_prefix` as `placeholder mode path` (or just
+`path`, meaning the default placeholder in text mode), possibly quoted. noarch comes from link.json (`noarch.type`)
+or index.json (`noarch: python|generic`, or the legacy `noarch_python: true`).
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import CorruptPackage
+
+PREFIX_PLACEHOLDER = "/opt/anaconda1anaconda2anaconda3"
+
+
+@dataclass(frozen=True, slots=True)
+class PathEntry:
+    path: str
+    path_type: str = "hardlink"
+    sha256: str | None = None
+    size: int | None = None
+    prefix_placeholder: str | None = None
+    file_mode: str | None = None
+    no_link: bool = False
+
+    def to_paths_data(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"_path": self.path, "path_type": self.path_type}
+        if self.sha256 is not None:
+            d["sha256"] = self.sha256
+        if self.size is not None:
+            d["size_in_bytes"] = self.size
+        if self.prefix_placeholder is not None:
+            d["prefix_placeholder"] = self.prefix_placeholder
+            d["file_mode"] = self.file_mode or "text"
+        if self.no_link:
+            d["no_link"] = True
+        return d
+
+
+@dataclass(slots=True)
+class PackageInfo:
+    """What linking needs from one extracted package."""
+
+    extracted_dir: Path
+    index: dict[str, Any]
+    paths: list[PathEntry]
+    noarch: str | None = None
+    entry_points: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return str(self.index.get("name", self.extracted_dir.name))
+
+
+def _read_json(path: Path, dist: str) -> Any:
+    try:
+        with open(path, "rb") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as e:
+        raise CorruptPackage(dist, f"unreadable {path.name} ({e})") from e
+
+
+def read_package_info(extracted_dir: Path) -> PackageInfo:
+    dist = extracted_dir.name
+    info = extracted_dir / "info"
+    index = _read_json(info / "index.json", dist)
+    if not isinstance(index, dict):
+        raise CorruptPackage(dist, "missing or invalid info/index.json")
+    paths_json = _read_json(info / "paths.json", dist)
+    if paths_json is not None:
+        paths = [_entry(p, dist) for p in paths_json.get("paths", ())]
+    else:
+        paths = _legacy_paths(info, dist)
+    link = _read_json(info / "link.json", dist) or {}
+    noarch_obj = link.get("noarch") if isinstance(link, dict) else None
+    noarch: str | None = None
+    entry_points: list[str] = []
+    if isinstance(noarch_obj, dict):
+        noarch = noarch_obj.get("type")
+        entry_points = list(noarch_obj.get("entry_points") or ())
+    if noarch is None:
+        raw = index.get("noarch")
+        if raw is True or index.get("noarch_python"):
+            noarch = "python"
+        elif isinstance(raw, str) and raw:
+            noarch = raw
+    return PackageInfo(extracted_dir, index, paths, noarch, entry_points)
+
+
+def _entry(p: dict[str, Any], dist: str) -> PathEntry:
+    try:
+        return PathEntry(
+            path=str(p["_path"]),
+            path_type=str(p.get("path_type", "hardlink")),
+            sha256=p.get("sha256"),
+            size=p.get("size_in_bytes"),
+            prefix_placeholder=p.get("prefix_placeholder"),
+            file_mode=p.get("file_mode"),
+            no_link=bool(p.get("no_link", False)),
+        )
+    except (KeyError, TypeError) as e:
+        raise CorruptPackage(dist, f"bad entry in info/paths.json: {p!r}") from e
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def _legacy_paths(info: Path, dist: str) -> list[PathEntry]:
+    files = _lines(info / "files")
+    if not files and not (info / "files").exists():
+        raise CorruptPackage(dist, "neither info/paths.json nor info/files")
+    prefix: dict[str, tuple[str, str]] = {}
+    for line in _lines(info / "has_prefix"):
+        parts = shlex.split(line) if '"' in line or "'" in line else line.split()
+        if len(parts) == 1:
+            prefix[parts[0]] = (PREFIX_PLACEHOLDER, "text")
+        elif len(parts) >= 3:
+            prefix[parts[2]] = (parts[0], parts[1])
+    no_link = set(_lines(info / "no_link"))
+    out = []
+    for f in files:
+        ph = prefix.get(f)
+        out.append(PathEntry(path=f, prefix_placeholder=ph[0] if ph else None, file_mode=ph[1] if ph else None,
+                             no_link=f in no_link))
+    return out

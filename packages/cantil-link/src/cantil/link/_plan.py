@@ -1,0 +1,318 @@
+"""Planning a transaction: what each package puts where, and the checks made before anything changes.
+
+For each package to link: its files (noarch python remapped), how each is placed (hardlink, softlink, copy, a symlink
+recreated, a placeholder file rewritten into a staged copy, generated content such as entry points), its .pyc files
+and its conda-meta record. Then conda's checks: safety_checks on the cache, path conflicts (path_conflict), prefix
+too long for binary placeholders, write permission and disk space. Nothing here writes to the prefix.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import _python
+from ._package import PackageInfo, PathEntry, read_package_info
+from ._portability import needs_padding_room
+from ._settings import LinkSettings, Reporter
+from .errors import ClobberError, InsufficientSpace, LinkError, NotWritable, PrefixTooLong, VerificationError
+
+if TYPE_CHECKING:
+    from cantil.specs import PackageRecord
+
+HARDLINK, SOFTLINK, COPY = 1, 2, 3
+_NAME = re.compile(r"^\s*(?:[^:\s]*::)?([^\s=<>!~\[,;]+)")
+
+
+def spec_name(spec: str) -> str:
+    m = _NAME.match(spec)
+    return m.group(1) if m else spec.strip()
+
+
+@dataclass(slots=True)
+class FileOp:
+    target: str                     # prefix-relative
+    how: str                        # link | copy | symlink | stage | write
+    source: str | None = None       # absolute source in the cache
+    entry: PathEntry | None = None
+    content: bytes | None = None    # for "write"
+    mode: int = 0o644               # for "write"
+    skip: bool = False              # another package in this transaction writes the same path later
+    sha256_in_prefix: str | None = None
+
+
+@dataclass
+class LinkUnit:
+    record: PackageRecord
+    info: PackageInfo
+    link_type: int
+    ops: list[FileOp] = field(default_factory=list)
+    pyc: list[tuple[str, str]] = field(default_factory=list)   # (py target, pyc target)
+    requested_specs: list[str] = field(default_factory=list)
+
+    @property
+    def dist(self) -> str:
+        return f"{self.record.name}-{self.record.version}-{self.record.build}"
+
+    @property
+    def record_rel(self) -> str:
+        return f"conda-meta/{self.info.extracted_dir.name}.json"
+
+    def targets(self) -> list[str]:
+        return [op.target for op in self.ops] + [p for _, p in self.pyc]
+
+
+@dataclass
+class UnlinkUnit:
+    name: str
+    dist: str
+    data: dict[str, Any]
+    record_rel: str
+
+    @property
+    def files(self) -> list[str]:
+        return [str(f) for f in self.data.get("files") or ()]
+
+
+@dataclass
+class PythonInfo:
+    version: str          # major.minor
+    sp_dir: str
+    exe: str              # bin/pythonX.Y
+
+
+def python_info(links: Sequence[PackageRecord], installed: dict[str, dict[str, Any]],
+                unlinking: set[str]) -> PythonInfo | None:
+    rec: Any = next((r for r in links if r.name == "python"), None)
+    if rec is not None:
+        version, sp = str(rec.version), getattr(rec, "python_site_packages_path", None)
+    elif "python" in installed and "python" not in unlinking:
+        data = installed["python"]
+        version, sp = str(data.get("version", "")), data.get("python_site_packages_path")
+    else:
+        return None
+    mm = _python.major_minor(version)
+    if mm is None:
+        return None
+    return PythonInfo(mm, _python.site_packages(version, sp), f"bin/python{mm}")
+
+
+def dependency_order(records: Sequence[PackageRecord]) -> list[PackageRecord]:
+    """Stable topological order: a package after the packages of this set it depends on."""
+    by_name = {r.name: r for r in records}
+    seen: set[str] = set()
+    out: list[PackageRecord] = []
+
+    def visit(r: PackageRecord, stack: set[str]) -> None:
+        if r.name in seen or r.name in stack:
+            return
+        stack.add(r.name)
+        for dep in getattr(r, "depends", ()) or ():
+            d = by_name.get(spec_name(dep))
+            if d is not None:
+                visit(d, stack)
+        stack.discard(r.name)
+        seen.add(r.name)
+        out.append(r)
+
+    for r in records:
+        visit(r, set())
+    return out
+
+
+def hardlink_works(source_dir: Path, prefix: Path) -> bool:
+    anchor = existing_ancestor(prefix)
+    try:
+        return os.stat(source_dir).st_dev == os.stat(anchor).st_dev
+    except OSError:
+        return False
+
+
+def existing_ancestor(path: Path) -> Path:
+    p = path
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    return p
+
+
+def build_link_unit(record: PackageRecord, extracted: Path, prefix: Path, *, settings: LinkSettings,
+                    py: PythonInfo | None, requested: list[str]) -> LinkUnit:
+    info = read_package_info(extracted)
+    if settings.always_copy:
+        link_type = COPY
+    elif settings.always_softlink:
+        link_type = SOFTLINK
+    elif hardlink_works(extracted, prefix):
+        link_type = HARDLINK
+    else:
+        link_type = SOFTLINK if settings.allow_softlinks else COPY
+    unit = LinkUnit(record, info, link_type, requested_specs=requested)
+    noarch_py = info.noarch == "python"
+    if noarch_py and py is None:
+        raise LinkError(f"{unit.dist} is a noarch: python package but the environment will have no python",
+                        hint="install python in the same environment")
+    src_root = str(extracted)
+    for e in info.paths:
+        target = _python.noarch_target(e.path, py.sp_dir) if (noarch_py and py) else e.path
+        source = os.path.join(src_root, e.path)
+        if e.path_type == "directory":
+            continue  # created with the parents of the files; listed in the record
+        if e.prefix_placeholder:
+            how = "stage"
+        elif e.path_type == "softlink" or os.path.islink(source):
+            how = "symlink" if os.path.islink(source) else "copy"
+        elif e.no_link or link_type == COPY:
+            how = "copy"
+        else:
+            how = "link"
+        unit.ops.append(FileOp(target, how, source, e))
+        if noarch_py and py and e.path.startswith("site-packages/") and e.path.endswith(".py"):
+            unit.pyc.append((target, _python.pyc_path(target, py.version)))
+    if noarch_py and py:
+        for ep in info.entry_points:
+            try:
+                cmd, module, func = _python.parse_entry_point(ep)
+            except ValueError as err:
+                raise LinkError(f"{unit.dist}: {err}") from err
+            content = _python.entry_point_script(str(prefix / py.exe), module, func)
+            unit.ops.append(FileOp(f"bin/{cmd}", "write", content=content, mode=0o755))
+    return unit
+
+
+class DiskView:
+    """Cached listings of prefix directories: one listdir per directory instead of one lstat per file."""
+
+    def __init__(self, prefix: Path) -> None:
+        self.prefix = prefix
+        self._dirs: dict[str, set[str] | None] = {}
+
+    def listing(self, rel_dir: str) -> set[str] | None:
+        if rel_dir not in self._dirs:
+            parent, _, name = rel_dir.rpartition("/")
+            if rel_dir and (up := self.listing(parent)) is not None and name not in up:
+                self._dirs[rel_dir] = None
+            else:
+                try:
+                    self._dirs[rel_dir] = set(os.listdir(self.prefix / rel_dir))
+                except (FileNotFoundError, NotADirectoryError):
+                    self._dirs[rel_dir] = None
+        return self._dirs[rel_dir]
+
+    def exists(self, rel: str) -> bool:
+        parent, _, name = rel.rpartition("/")
+        listing = self.listing(parent)
+        return listing is not None and name in listing
+
+    def is_dir(self, rel: str) -> bool:
+        return self.listing(rel) is not None
+
+
+def check_safety(units: Sequence[LinkUnit], settings: LinkSettings, reporter: Reporter) -> None:
+    if settings.safety_checks == "disabled":
+        return
+    from ._fs import sha256_file
+
+    for unit in units:
+        for op in unit.ops:
+            e, src = op.entry, op.source
+            if e is None or src is None:
+                continue
+            problem = None
+            try:
+                st = os.lstat(src)
+            except FileNotFoundError:
+                problem = "is listed in the package manifest but missing from the cache"
+            else:
+                if e.path_type == "softlink":
+                    if not os.path.islink(src):
+                        problem = "is listed as a softlink but is not a symlink in the cache"
+                    else:
+                        target = os.readlink(src)
+                        norm = os.path.normpath(os.path.join(os.path.dirname(e.path), target))
+                        if not target or os.path.isabs(target) or norm.startswith(".."):
+                            problem = f"is a softlink whose target {target!r} leaves the package"
+                elif e.size is not None and st.st_size != e.size and not os.path.islink(src):
+                    problem = f"has an incorrect size ({st.st_size} bytes, expected {e.size})"
+                elif settings.extra_safety_checks and e.sha256 and not os.path.islink(src):
+                    actual = sha256_file(src)
+                    if actual != e.sha256:
+                        problem = f"has a sha256 mismatch ({actual}, expected {e.sha256})"
+            if problem:
+                err = VerificationError(unit.dist, e.path, problem)
+                if settings.safety_checks == "enabled":
+                    raise err
+                reporter.warning(str(err))
+
+
+def check_conflicts(units: Sequence[LinkUnit], unlink_paths: set[str], *, owners: dict[str, str],
+                    unlinking: set[str], disk: DiskView, settings: LinkSettings, reporter: Reporter) -> None:
+    """conda's path_conflict: shared paths within the transaction, and paths owned by others or by no package."""
+    last: dict[str, int] = {}
+    for i, unit in enumerate(units):
+        for op in unit.ops:
+            last[op.target] = i
+    for i, unit in enumerate(units):
+        for op in unit.ops:
+            if last[op.target] != i:
+                op.skip = True
+                _conflict(ClobberError(op.target, units[last[op.target]].dist, unit.dist), settings, reporter)
+            if op.target in unlink_paths:
+                continue
+            owner = owners.get(op.target)
+            if owner is not None and owner not in unlinking and owner != unit.record.name:
+                _conflict(ClobberError(op.target, unit.dist, owner), settings, reporter)
+            elif owner is None and disk.exists(op.target):
+                _conflict(ClobberError(op.target, unit.dist, None), settings, reporter)
+
+
+def _conflict(err: ClobberError, settings: LinkSettings, reporter: Reporter) -> None:
+    if settings.path_conflict == "prevent":
+        raise err
+    if settings.path_conflict == "warn":
+        reporter.warning(f"clobber: {err}")
+
+
+def check_prefix_length(units: Sequence[LinkUnit], prefix: Path) -> None:
+    for unit in units:
+        for op in unit.ops:
+            e = op.entry
+            if (op.how == "stage" and e and e.file_mode == "binary" and e.prefix_placeholder
+                    and needs_padding_room(e.prefix_placeholder, str(prefix))):
+                raise PrefixTooLong(unit.dist, op.target, e.prefix_placeholder, str(prefix))
+
+
+def check_writable_and_space(units: Sequence[LinkUnit], prefix: Path) -> None:
+    anchor = existing_ancestor(prefix)
+    if not os.access(anchor, os.W_OK | os.X_OK):
+        raise NotWritable(anchor)
+    meta = prefix / "conda-meta"
+    if meta.exists() and not os.access(meta, os.W_OK | os.X_OK):
+        raise NotWritable(meta)
+    need = 0
+    for unit in units:
+        need += 64 * 1024  # its record
+        for op in unit.ops:
+            if op.how in ("copy", "stage") and op.entry and op.entry.size:
+                need += op.entry.size
+            elif op.content is not None:
+                need += len(op.content)
+    try:
+        free = shutil.disk_usage(anchor).free
+    except OSError:
+        return
+    if need > free:
+        raise InsufficientSpace(prefix, need, free)
+
+
+def prelink_messages(units: Sequence[LinkUnit], reporter: Reporter) -> None:
+    for unit in units:
+        folder = unit.info.extracted_dir / "info" / "prelink_messages"
+        if not folder.is_dir():
+            continue
+        for f in sorted(p for p in folder.rglob("*") if p.is_file()):
+            reporter.message(unit.dist, f.read_text(encoding="utf-8", errors="replace"), "prelink")
