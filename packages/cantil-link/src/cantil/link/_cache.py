@@ -198,6 +198,7 @@ class PackageCache:
         if not url:
             raise CacheError(f"{fn} is not in the package cache and its record has no url")
         fd, tmpname = tempfile.mkstemp(prefix=f".{fn}.", suffix=".part", dir=pkgs)
+        os.fchmod(fd, 0o644)
         os.close(fd)
         tmp = Path(tmpname)
         try:
@@ -223,6 +224,7 @@ class PackageCache:
         dist = target.name
         work = Path(tempfile.mkdtemp(prefix=f".{dist}.", suffix=".extracting", dir=target.parent))
         try:
+            os.chmod(work, 0o755)  # mkdtemp makes it private; the cache is shared
             extract_package(archive, work)
             data = record_dict(record)
             sha, md5, size = hashes

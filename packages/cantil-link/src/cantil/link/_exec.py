@@ -167,7 +167,7 @@ class Executor:
                 raise ScriptError(unit.dist, "pre-link", path, res.returncode, res.output)
 
     def _link(self) -> None:
-        for d in self.plan.new_dirs:
+        for d in self.tx.needed_dirs:  # unlinking may have removed some that existed at plan time
             os.makedirs(os.path.join(self.prefix_s, d), exist_ok=True)
         ops = [(unit, op) for unit in self.tx.link_units for op in unit.ops if not op.skip]
         chunk = max(64, len(ops) // (self.threads * 4) + 1)

@@ -55,6 +55,8 @@ class Transaction:
         self.link_units: list[_plan.LinkUnit] = []
         self.unlink_units: list[_plan.UnlinkUnit] = []
         self._verified = False
+        self._seen_meta: list[str] | None = None
+        self.needed_dirs: list[str] = []
 
     @classmethod
     def prepare(cls, prefix: Path | str, *, unlink: Sequence[PrefixRecord] = (), link: Sequence[PackageRecord] = (),
@@ -89,6 +91,7 @@ class Transaction:
             from ._recover import recover
 
             recover(self.prefix, reporter=self.reporter, timeout=self.settings.lock_timeout)
+        self._seen_meta = self._meta_listing()
         self._plan_units()
         _plan.check_prefix_length(self.link_units, self.prefix)
         _plan.check_safety(self.link_units, self.settings, self.reporter)
@@ -96,6 +99,12 @@ class Transaction:
         self._check_conflicts()
         _plan.prelink_messages(self.link_units, self.reporter)
         self._verified = True
+
+    def _meta_listing(self) -> list[str]:
+        try:
+            return sorted(f for f in os.listdir(self.prefix / "conda-meta") if f.endswith(".json"))
+        except FileNotFoundError:
+            return []
 
     def _plan_units(self) -> None:
         pd = PrefixData(self.prefix)
@@ -143,6 +152,8 @@ class Transaction:
         """Apply the transaction under the prefix lock; on any failure roll back and raise."""
         if self.nothing_to_do:
             return
+        if not self._verified:
+            self.verify()  # fails before the lock creates anything
         lock = PrefixLock(self.prefix, self.settings.lock_timeout)
         created_prefix = not self.prefix.exists()
         lock.acquire()
@@ -152,7 +163,8 @@ class Transaction:
                 from ._recover import recover_locked
 
                 recover_locked(self.prefix, self.reporter)
-            self.verify()
+            if self._meta_listing() != self._seen_meta:
+                self.verify()  # another process changed the prefix since: check again under the lock
             plan = self._make_plan()
             journal.begin(plan)
             try:
@@ -193,7 +205,8 @@ class Transaction:
                     needed_dirs.add(e.path.strip("/"))
         if "conda-meta/history" not in paths:
             paths["conda-meta/history"] = disk.exists("conda-meta/history")
-        plan.new_dirs = sorted((d for d in needed_dirs if not disk.is_dir(d)), key=lambda d: (d.count("/"), d))
+        self.needed_dirs = sorted(needed_dirs, key=lambda d: (d.count("/"), d))
+        plan.new_dirs = [d for d in self.needed_dirs if not disk.is_dir(d)]
         plan.old_dirs = sorted(old_dirs - {"conda-meta"})
         if self._has_scripts():
             plan.snapshot = snapshot(self.prefix) if self.prefix.exists() else []
