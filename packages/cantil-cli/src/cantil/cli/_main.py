@@ -91,6 +91,7 @@ def main(args: Sequence[str]) -> int:
         ns = parser.parse_args(args)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 2
+    ns.argv = args
     return run(ns)
 
 
