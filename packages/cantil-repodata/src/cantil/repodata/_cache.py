@@ -57,9 +57,25 @@ def cache_fn_url(url: str, repodata_fn: str = REPODATA_FN) -> str:
     return hashlib.md5(url.encode("utf-8"), usedforsecurity=False).hexdigest()[:8] + ".json"
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE = 0o666 & ~_umask()   # what open() would give: cache files are shared like conda's, not 0600
+
+
+def make_temp(folder: Path, name: str) -> tuple[int, str]:
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    with contextlib.suppress(OSError):
+        os.fchmod(fd, FILE_MODE)
+    return fd, tmp
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temp file in the same folder and `os.replace`."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = make_temp(path.parent, path.name)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -170,8 +186,8 @@ class CacheEntry:
             return RepodataState()
         return RepodataState.from_json(data)
 
-    def temp_path(self, suffix: str = ".tmp") -> Path:
-        fd, tmp = tempfile.mkstemp(dir=self.cache_dir, prefix=f".{self.stem}.", suffix=suffix)
+    def temp_path(self) -> Path:
+        fd, tmp = make_temp(self.cache_dir, self.stem)
         os.close(fd)
         return Path(tmp)
 

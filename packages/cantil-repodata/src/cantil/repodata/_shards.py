@@ -51,8 +51,8 @@ def _unpack(data: bytes) -> Any:
 
 
 def _join(base: str, rel: str) -> str:
-    if not rel:
-        return base
+    """`rel` (absolute, relative, or empty for "here") against the folder of the URL `base`, ending in `/`."""
+    rel = rel or "./"
     if not rel.endswith("/"):
         rel += "/"
     return urljoin(base, rel)
