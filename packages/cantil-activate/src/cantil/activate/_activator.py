@@ -276,14 +276,16 @@ class Activator:
         shlvl = old_shlvl + 1
         default_env = self._default_env(prefix)
         modifier = self._prompt_modifier(prefix, default_env)
-        env_vars = {k: v for k, v in self._env_vars(prefix).items() if v != UNSET_MARKER}
+        env_vars: dict[str, str | int | None] = {
+            k: v for k, v in self._env_vars(prefix).items() if v != UNSET_MARKER
+        }
         clobbered = [k for k in env_vars if k in env]
         overwritten = [k for k in clobbered if env[k] != env_vars[k]]
         if overwritten:
             self.warnings.append("overwriting environment variables set in the machine: " + ", ".join(overwritten))
         for k in clobbered:
             env_vars[f"__CONDA_SHLVL_{old_shlvl}_{k}"] = env[k]
-        base = {
+        base: dict[str, str | int | None] = {
             "CONDA_PREFIX": prefix,
             "CONDA_SHLVL": shlvl,
             "CONDA_DEFAULT_ENV": default_env,
@@ -303,7 +305,15 @@ class Activator:
             deactivate_scripts = self._scripts(old_prefix, "deactivate.d")
         set_vars: dict[str, str] = {}
         self._prompt(set_vars, modifier)
-        return _Plan(path, False, deactivate_scripts, unset, set_vars, export, self._scripts(prefix, "activate.d"))
+        return _Plan(
+            path=path,
+            path_first=False,
+            deactivate_scripts=deactivate_scripts,
+            unset_vars=unset,
+            set_vars=set_vars,
+            export_vars=export,
+            activate_scripts=self._scripts(prefix, "activate.d"),
+        )
 
     def _build_deactivate(self) -> _Plan | None:
         self._mode = "deactivate"
@@ -354,7 +364,15 @@ class Activator:
                 unset.append(saved_name)
             elif name not in export:
                 unset.append(name)
-        return _Plan(path, True, deactivate_scripts, unset, set_vars, export, activate_scripts)
+        return _Plan(
+            path=path,
+            path_first=True,
+            deactivate_scripts=deactivate_scripts,
+            unset_vars=unset,
+            set_vars=set_vars,
+            export_vars=export,
+            activate_scripts=activate_scripts,
+        )
 
     def _build_reactivate(self) -> _Plan | None:
         self._mode = "reactivate"
@@ -369,20 +387,20 @@ class Activator:
         self._prompt(set_vars, modifier)
         export, unset = self._split(CONDA_SHLVL=shlvl, CONDA_PROMPT_MODIFIER=modifier)
         return _Plan(
-            self._replace_prefix(prefix, prefix),
-            False,
-            self._scripts(prefix, "deactivate.d"),
-            unset,
-            set_vars,
-            export,
-            self._scripts(prefix, "activate.d"),
+            path=self._replace_prefix(prefix, prefix),
+            path_first=False,
+            deactivate_scripts=self._scripts(prefix, "deactivate.d"),
+            unset_vars=unset,
+            set_vars=set_vars,
+            export_vars=export,
+            activate_scripts=self._scripts(prefix, "activate.d"),
         )
 
     def _render(self, plan: _Plan | None) -> str:
         if plan is None:
             return ""
         s = self.syntax
-        path_cmd = s.export_path(plan.path)
+        path_cmd = s.export_path(plan.path, self.pathsep)
         out = [path_cmd] if plan.path_first else []
         out += [s.run_script(p) for p in plan.deactivate_scripts]
         out += [s.unset(k) for k in plan.unset_vars]
@@ -401,6 +419,7 @@ class _Plan:
 
     def __init__(
         self,
+        *,
         path: list[str],
         path_first: bool,
         deactivate_scripts: list[str],

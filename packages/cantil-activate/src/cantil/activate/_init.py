@@ -14,7 +14,7 @@ import os
 
 from cantil.activate._activator import Activator
 from cantil.activate._settings import ActivationSettings
-from cantil.activate._syntax import SHELLS, SYNTAXES
+from cantil.activate._syntax import SYNTAXES
 from cantil.activate.errors import InitError, UnknownShell
 
 TYPE_CHECKING = False

@@ -37,8 +37,8 @@ class Syntax:
     def set_var(self, name: str, value: str) -> str:
         return f"{name}={self.quote(value)}"
 
-    def export_path(self, dirs: list[str]) -> str:
-        return self.export("PATH", self.pathsep.join(dirs))
+    def export_path(self, dirs: list[str], pathsep: str) -> str:
+        return self.export("PATH", pathsep.join(dirs))
 
     def run_script(self, path: str) -> str:
         return f". {self.quote(path)}"
@@ -87,7 +87,7 @@ class FishSyntax(Syntax):
     def set_var(self, name: str, value: str) -> str:
         return f"set -g {name} {self.quote(value)}"
 
-    def export_path(self, dirs: list[str]) -> str:
+    def export_path(self, dirs: list[str], pathsep: str) -> str:
         return "set -gx PATH " + " ".join(self.quote(d) for d in dirs)
 
     def run_script(self, path: str) -> str:
