@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Sequence
@@ -82,9 +83,14 @@ class PackageCache:
         self.pkgs_dirs = [Path(p) for p in pkgs_dirs]
         self.fetch_threads = fetch_threads
         self._writable: Path | bool | None = False
+        self._lock = threading.Lock()
 
     @property
     def writable_dir(self) -> Path:
+        with self._lock:
+            return self._find_writable()
+
+    def _find_writable(self) -> Path:
         if self._writable is False:
             self._writable = None
             for d in self.pkgs_dirs:
