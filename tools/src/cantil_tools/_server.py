@@ -71,17 +71,20 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve(head=True)
 
     # -- helpers ----------------------------------------------------------------------------------------------------
-    def _send(self, status: int, headers: dict[str, str], body: bytes, entry: LogEntry, head: bool) -> None:
-        self.send_response(status)
+    def _send(self, status: int, headers: dict[str, str], body: bytes, entry: LogEntry, head: bool, *,
+              sent: int | None = None) -> None:
+        """Log the response first (so a client never sees a response the log lacks), then send it."""
         headers.setdefault("Content-Length", str(len(body)))
+        entry.status = status
+        entry.response_headers = headers
+        entry.bytes_sent = 0 if head else (len(body) if sent is None else min(sent, len(body)))
+        self.server.channel._record(entry)
+        self.send_response(status)
         for key, value in headers.items():
             self.send_header(key, value)
         self.end_headers()
-        entry.status = status
-        entry.response_headers = headers
         if not head and body:
-            self.wfile.write(body)
-            entry.bytes_sent = len(body)
+            self.wfile.write(body[: entry.bytes_sent])
 
     def _error(self, status: int, entry: LogEntry, head: bool, extra: dict[str, str] | None = None) -> None:
         body = f"{status} {self.responses.get(status, ('',))[0]}\n".encode()
@@ -120,7 +123,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             self._respond(path, entry, head)
         finally:
-            self.server.channel._record(entry)
+            self.server.channel._record(entry)  # no-op when the response was already logged
 
     def _respond(self, path: str, entry: LogEntry, head: bool) -> None:
         cfg = self.server.channel
@@ -196,14 +199,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, {**headers, "Content-Length": str(len(corrupted))}, corrupted, entry, head)
             return
         after = int(fault.options.get("after", len(body) // 2))
-        self.send_response(status)
-        for key, value in {**headers, "Content-Length": str(len(body))}.items():
-            self.send_header(key, value)
-        self.end_headers()
-        entry.status = status
-        if not head:
-            self.wfile.write(body[:after])
-            entry.bytes_sent = min(after, len(body))
+        self._send(status, {**headers, "Content-Length": str(len(body))}, body, entry, head, sent=after)
         self.wfile.flush()
         self.close_connection = True
         if fault.kind == "reset":
@@ -325,7 +321,8 @@ class ChannelServer:
 
     def _record(self, entry: LogEntry) -> None:
         with self._lock:
-            self.log.append(entry)
+            if not any(e is entry for e in self.log[-64:]):
+                self.log.append(entry)
 
     def _file(self, file: Path) -> tuple[bytes, str, float]:
         st = file.stat()
