@@ -1,0 +1,289 @@
+"""Conda's version ordering (conda's ``VersionOrder``; CEP 33 describes it), as a tuple that compares natively.
+
+The format's traps, all reproduced exactly as conda does them:
+
+- Case-insensitive; ``-`` is read as ``_`` only when the string has no ``_`` (``1.0-1`` == ``1.0_1``, but ``1-0_1``
+  is an error). ``str()`` gives conda's normalised text (lowercase, dashes replaced).
+- ``N!`` is the epoch; ``+...`` is a local version, compared only when the rest is equal.
+- Segments split on ``.`` and ``_``; a trailing ``_`` stays in the last segment (``1.0.1_`` < ``1.0.1a``: openssl).
+- A segment is a run of numbers and strings; a segment starting with a string gets an implicit leading 0.
+- Strings sort before numbers (``1.0a1`` < ``1.0``), ``dev`` below every other string, ``post`` above every number.
+- Missing components and segments are zeros: ``1.1 == 1.1.0 == 1.1.0.0``.
+
+How the key works. Conda compares component by component, padding with zeros. We encode each version once as a flat
+tuple whose native comparison gives the same answer: after stripping trailing zeros, a string ``s`` becomes
+``(0, s)``, a number ``n > 0`` becomes ``n + 5``, ``post`` becomes ``inf``, ``3`` ends a segment (and the version),
+and a zero component (or an all-zero segment) becomes a code saying whether the next non-zero value after it is
+below zero (a string) or above it: ``1``/``2`` below, ``4``/``5`` above. Two keys always differ before either ends,
+so a final element (the ``_Tail`` holding the text) is only reached by equal versions, and compares equal.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from cantil.specs.errors import InvalidVersion
+
+__all__ = ["Version", "clear_version_cache"]
+
+_INF = float("inf")
+_CHECK = re.compile(r"[*.+!_0-9a-z]+").fullmatch
+_SPLIT = re.compile(r"[0-9]+|\*+|[^0-9*]+").findall
+# codes (see the module docstring)
+_Z_LO, _SEG_Z_LO, _END, _SEG_Z_HI, _Z_HI = 1, 2, 3, 4, 5
+
+Segments = tuple[tuple[Any, ...], ...]
+
+
+class _Tail:
+    """The last element of a Version tuple: carries the text; equal to every other tail."""
+
+    __slots__ = ("local", "segments", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.segments: Segments | None = None
+        self.local: Segments | None = None
+
+    def __eq__(self, other: object) -> bool:
+        return other.__class__ is _Tail
+
+    def __ne__(self, other: object) -> bool:
+        return other.__class__ is not _Tail
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+    def __hash__(self) -> int:
+        return 0
+
+
+def _components(seg: str) -> list[Any]:
+    comps: list[Any] = []
+    for c in _SPLIT(seg):
+        if c.isdigit():
+            comps.append(int(c))
+        elif c == "post":
+            comps.append(_INF)
+        elif c == "dev":
+            comps.append("DEV")
+        else:
+            comps.append(c)
+    if not seg[0].isdigit():
+        comps.insert(0, 0)
+    return comps
+
+
+def _encode(segs: list[list[Any]], out: list[Any]) -> None:
+    """Append the key of a list of segments (each a list of components) to ``out``."""
+    encoded: list[list[Any] | None] = []
+    for comps in segs:
+        k = len(comps)
+        while k and comps[k - 1] == 0:
+            k -= 1
+        if not k:
+            encoded.append(None)
+            continue
+        codes: list[Any] = [_END]
+        hi = True
+        for i in range(k - 1, -1, -1):
+            x = comps[i]
+            if x.__class__ is str:
+                codes.append(x)
+                codes.append(0)
+                hi = False
+            elif x == 0:
+                codes.append(_Z_HI if hi else _Z_LO)
+            else:
+                codes.append(x + 5)
+                hi = True
+        codes.reverse()
+        encoded.append(codes)
+    n = len(encoded)
+    while n and encoded[n - 1] is None:
+        n -= 1
+    hi = True
+    tail: list[Any] = []
+    for i in range(n - 1, -1, -1):
+        codes_i = encoded[i]
+        if codes_i is None:
+            tail.append(_SEG_Z_HI if hi else _SEG_Z_LO)
+        else:
+            first = codes_i[0]
+            hi = first not in (0, _Z_LO)  # a segment whose first non-zero value is a string sorts low
+            codes_i.reverse()
+            tail.extend(codes_i)
+    tail.reverse()
+    out.extend(tail)
+    out.append(_END)
+
+
+def _split_main(text: str, s: str) -> tuple[list[list[Any]], list[list[Any]]]:
+    """Conda's parse of a normalised version string into (epoch + segments, local segments)."""
+    parts = s.split("!")
+    if len(parts) == 1:
+        epoch = [0]
+    elif len(parts) == 2:
+        if not parts[0].isdigit():
+            raise InvalidVersion(text, "epoch must be an integer")
+        epoch = [int(parts[0])]
+    else:
+        raise InvalidVersion(text, "duplicated epoch separator '!'")
+    parts = parts[-1].split("+")
+    if len(parts) > 2:
+        raise InvalidVersion(text, "duplicated local version separator '+'")
+    main = parts[0]
+    if not main:
+        raise InvalidVersion(text, "missing version before the local version separator '+'")
+    if main[-1] == "_":
+        raw = main[:-1].replace("_", ".").split(".")
+        raw[-1] += "_"
+    else:
+        raw = main.replace("_", ".").split(".")
+    local_raw = parts[1].replace("_", ".").split(".") if len(parts) == 2 else []
+    if "" in raw or "" in local_raw:
+        raise InvalidVersion(text, "empty version component")
+    return [epoch] + [_components(r) for r in raw], [_components(r) for r in local_raw]
+
+
+def _normalise(text: str) -> str:
+    s = text.strip().lower()
+    if not s:
+        raise InvalidVersion(text, "empty version string")
+    if _CHECK(s) is None:
+        if "-" in s and "_" not in s:
+            s = s.replace("-", "_")
+            if _CHECK(s) is not None:
+                return s
+        raise InvalidVersion(text, "invalid character(s)")
+    return s
+
+
+_cache: dict[str, Version] = {}
+_CACHE_MAX = 200_000
+
+
+def clear_version_cache() -> None:
+    """Forget every interned Version (benchmarks measure distinct-string rates this way)."""
+    _cache.clear()
+
+
+class Version(tuple[Any, ...]):
+    """A conda version: immutable, hashable, totally ordered exactly as conda's VersionOrder.
+
+    >>> Version("1.1") == Version("1.1.0"), Version("1.0a1") < Version("1.0") < Version("1.0.post1")
+    (True, True)
+
+    It is a tuple (its sort key, then a tail holding the text) so that sorting and comparing run natively.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, text: str) -> Version:
+        v = _cache.get(text)
+        if v is not None:
+            return v
+        if text.__class__ is not str:
+            if isinstance(text, Version):
+                return text
+            if not isinstance(text, str):
+                raise InvalidVersion(repr(text), "a version must be a string")
+        s = text.strip().lower()
+        key: list[Any]
+        if s.isascii() and s.replace(".", "").isdigit() and s[0] != "." and s[-1] != "." and ".." not in s:
+            nums = s.split(".")
+            k = len(nums)
+            while k and not int(nums[k - 1]):
+                k -= 1
+            key = [_SEG_Z_HI] if k else []  # the epoch 0 is a zero segment before a positive one
+            for i in range(k):
+                n = int(nums[i])
+                if n:
+                    key.append(n + 5)
+                    key.append(_END)
+                else:
+                    key.append(_SEG_Z_HI)
+            key.append(_END)
+            key.append(_END)
+        else:
+            s = _normalise(text)
+            segs, local = _split_main(text, s)
+            key = []
+            _encode(segs, key)
+            _encode(local, key)
+        key.append(_Tail(s))
+        v = tuple.__new__(cls, key)
+        if len(_cache) >= _CACHE_MAX:
+            _cache.clear()
+        _cache[text] = v
+        return v
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Version, (str(self),))
+
+    def __str__(self) -> str:
+        tail: _Tail = self[-1]
+        return tail.text
+
+    def __repr__(self) -> str:
+        return f'Version("{self[-1].text}")'
+
+    def __bool__(self) -> bool:
+        return True
+
+    def _segments(self) -> tuple[Segments, Segments]:
+        tail: _Tail = self[-1]
+        if tail.segments is None or tail.local is None:
+            segs, local = _split_main(tail.text, tail.text)
+            tail.segments = tuple(tuple(c) for c in segs)
+            tail.local = tuple(tuple(c) for c in local)
+        return tail.segments, tail.local
+
+    @property
+    def epoch(self) -> int:
+        return int(self._segments()[0][0][0])
+
+    @property
+    def local(self) -> str | None:
+        """The local version (after ``+``), or None."""
+        text = self[-1].text
+        return text.split("+", 1)[1] if "+" in text else None
+
+    def startswith(self, prefix: Version) -> bool:
+        """Conda's prefix match (what ``=1.2`` and ``1.2.*`` test): the components of ``prefix`` up to its last one are
+        equal, and this version's matching component equals (or, for strings, starts with) that last one."""
+        segs, local = self._segments()
+        psegs, plocal = prefix._segments()
+        if plocal:
+            if not _eq(segs, psegs):
+                return False
+            t1, t2 = local, plocal
+        else:
+            t1, t2 = segs, psegs
+        nt = len(t2) - 1
+        if not _eq(t1[:nt], t2[:nt]):
+            return False
+        v1: tuple[Any, ...] = t1[nt] if len(t1) > nt else ()
+        v2 = t2[nt]
+        nc = len(v2) - 1
+        if not _eq((v1[:nc],), (v2[:nc],)):
+            return False
+        c1 = v1[nc] if len(v1) > nc else 0
+        c2 = v2[nc]
+        if c2.__class__ is str:
+            return c1.__class__ is str and bool(c1.startswith(c2))
+        return bool(c1 == c2)
+
+
+def _eq(t1: Segments, t2: Segments) -> bool:
+    """Conda's zero-padded equality of two segment lists."""
+    for i in range(max(len(t1), len(t2))):
+        v1 = t1[i] if i < len(t1) else ()
+        v2 = t2[i] if i < len(t2) else ()
+        for j in range(max(len(v1), len(v2))):
+            c1 = v1[j] if j < len(v1) else 0
+            c2 = v2[j] if j < len(v2) else 0
+            if c1 != c2:
+                return False
+    return True

@@ -1,0 +1,316 @@
+"""Conda's version constraints: ``>=1.2,<2``, ``1.2.*``, ``=1.2``, ``~=1.2``, ``1.*.1``, ``^1\\.2.*$``, ``(a|b),c``.
+
+Traps of the format, all as conda reads them:
+
+- ``,`` (and) binds tighter than ``|`` (or); parentheses group. A regex ``^...$`` is one token even when it holds
+  ``|`` or ``,``.
+- A bare version is exact (``1.2`` is ``==1.2``, and ``1.2 == 1.2.0``); ``1.2*`` and ``1.2.*`` are prefix matches,
+  spelled ``1.2.*``; ``=1.2`` is a prefix match too (``VersionOrder.startswith``: ``1.2a`` starts with ``1.2``).
+- A ``*`` elsewhere (``1.*.1``) makes a glob, matched as a regex against the record's version text.
+- ``.*`` after ``==``, ``<`` ... is ignored (conda warns); after ``!=`` it means "does not start with";
+  after ``~=`` it is an error. ``~=1.2.3`` is ``>=1.2.3,=1.2``.
+- A version holding ``@`` is compared as a plain string.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from cantil.specs._version import Version
+from cantil.specs.errors import InvalidVersion, InvalidVersionSpec
+
+__all__ = ["VersionSpec"]
+
+Matcher = Callable[[Version, str], bool]
+
+_OPS2 = {"==", "!=", "<=", ">=", "~="}
+_OP_START = frozenset("=<>!~")
+_TREE_CHARS = re.compile(r"[()|,^$]").search
+_SPACE_AROUND = re.compile(r"\s*([,|()])\s*").sub
+_SPACE_AFTER_OP = re.compile(r"([=<>!~])\s+").sub
+_TOKENS = re.compile(r"\s*\^[^$]*[$]|\s*[()|,]|[^()|,]+").findall
+
+
+def _true(v: Version, raw: str) -> bool:
+    return True
+
+
+def _startswith(b: Version) -> Matcher:
+    """A fast prefix test when the prefix is plain numbers ending in a positive one (``1.2``), else conda's general
+    test. See _version's docstring: the key of ``1.2`` ends ``..., 7, END, END, END, tail``."""
+    text = str(b)
+    if text.replace(".", "").isdigit() and b[-5].__class__ is int and b[-5] > 5:
+        m = len(b) - 5
+        pre = tuple(b[:m])
+        c = b[m]
+        return lambda v, raw: v[:m] == pre and v[m] == c
+    return lambda v, raw: v.startswith(b)
+
+
+def _leaf(text: str, spec: str) -> tuple[str, Matcher, int]:
+    """Parse one constraint; returns (canonical text, matcher, kind): kind 0 compares parsed versions, 1 matches
+    everything, 2 reads only the version's text (regex, glob, '@')."""
+    s = text
+    if not s:
+        raise InvalidVersionSpec(spec, "empty constraint")
+    if any(c.isspace() for c in s):
+        raise InvalidVersionSpec(spec, f"whitespace inside the constraint '{s}'")
+    if s[0] == "^" or s[-1] == "$":
+        if s[0] != "^" or s[-1] != "$":
+            raise InvalidVersionSpec(spec, "a regex must start with '^' and end with '$'")
+        try:
+            rx = re.compile(s).match
+        except re.error as err:
+            raise InvalidVersionSpec(spec, f"bad regex: {err}") from err
+        return s, lambda v, raw: rx(raw) is not None, 2
+    if s[0] in _OP_START:
+        op = s[:2] if s[:2] in _OPS2 else s[:1]
+        rest = s[len(op) :]
+        if op in {"!", "~"}:
+            raise InvalidVersionSpec(spec, f"invalid operator in '{s}'")
+        if not rest or rest[0] in _OP_START or any(c.isspace() for c in rest):
+            raise InvalidVersionSpec(spec, f"invalid operator in '{s}'")
+        if rest[-2:] == ".*":
+            if op == "~=":
+                raise InvalidVersionSpec(spec, "'.*' cannot follow '~='")
+            rest = rest[:-2]
+            if op == "!=":
+                op = "!=startswith"
+        try:
+            b = Version(rest)
+        except InvalidVersion as err:
+            raise InvalidVersionSpec(spec, f"invalid version '{rest}' ({err.reason})") from err
+        if op == ">=":
+            return s, lambda v, raw: v >= b, 0
+        if op == "<":
+            return s, lambda v, raw: v < b, 0
+        if op == "<=":
+            return s, lambda v, raw: v <= b, 0
+        if op == ">":
+            return s, lambda v, raw: v > b, 0
+        if op == "==":
+            return s, lambda v, raw: v == b, 0
+        if op == "!=":
+            return s, lambda v, raw: v != b, 0
+        if op == "=":
+            return s, _startswith(b), 0
+        if op == "!=startswith":
+            sw = _startswith(b)
+            return s, lambda v, raw: not sw(v, raw), 0
+        # ~=: at least this version, and the same release series
+        head = str(b).rsplit(".", 1)
+        if len(head) != 2 or not head[0]:
+            raise InvalidVersionSpec(spec, f"'~=' needs a version with at least two components in '{s}'")
+        try:
+            series = _startswith(Version(head[0]))
+        except InvalidVersion as err:
+            raise InvalidVersionSpec(spec, f"invalid version '{head[0]}' ({err.reason})") from err
+        return s, lambda v, raw: v >= b and series(v, raw), 0
+    if s == "*":
+        return s, _true, 1
+    if "*" in s.rstrip("*"):
+        pattern = "^(?:" + s.replace(".", r"\.").replace("+", r"\+").replace("*", ".*") + ")$"
+        try:
+            rx = re.compile(pattern).match
+        except re.error as err:  # pragma: no cover - the escapes above leave nothing to fail on
+            raise InvalidVersionSpec(spec, f"bad glob: {err}") from err
+        return s, lambda v, raw: rx(raw) is not None, 2
+    if s[-1] == "*":
+        if s[-2:] != ".*":
+            s = s[:-1] + ".*"
+        try:
+            b = Version(s[:-2])
+        except InvalidVersion as err:
+            raise InvalidVersionSpec(spec, f"invalid version '{s[:-2]}' ({err.reason})") from err
+        return s, _startswith(b), 0
+    if "@" in s:
+        return s, lambda v, raw: raw == s, 2
+    try:
+        b = Version(s)
+    except InvalidVersion as err:
+        raise InvalidVersionSpec(spec, f"invalid version '{s}' ({err.reason})") from err
+    return s, lambda v, raw: v == b, 0
+
+
+def _all(ms: list[Matcher]) -> Matcher:
+    if len(ms) == 2:
+        a, b = ms
+        return lambda v, raw: a(v, raw) and b(v, raw)
+    return lambda v, raw: all(m(v, raw) for m in ms)
+
+
+def _any(ms: list[Matcher]) -> Matcher:
+    if len(ms) == 2:
+        a, b = ms
+        return lambda v, raw: a(v, raw) or b(v, raw)
+    return lambda v, raw: any(m(v, raw) for m in ms)
+
+
+# A parsed tree: a leaf string, or (op, child, child, ...) with op "," or "|".
+Tree = Any
+
+
+def _treeify(s: str, spec: str) -> Tree:
+    """Shunting-yard over conda's tokens; ``,`` binds tighter than ``|``; same-operator nodes are flattened."""
+    output: list[Tree] = []
+    stack: list[str] = []
+
+    def apply(stop: str) -> None:
+        while stack and stack[-1] not in stop:
+            if len(output) < 2:
+                raise InvalidVersionSpec(spec, "an operator lacks an operand")
+            op = stack.pop()
+            right = output.pop()
+            left = output.pop()
+            lparts = left[1:] if isinstance(left, tuple) and left[0] == op else (left,)
+            rparts = right[1:] if isinstance(right, tuple) and right[0] == op else (right,)
+            output.append((op, *lparts, *rparts))
+
+    expect_operand = True
+    for raw in _TOKENS("(" + s + ")"):
+        tok = raw.strip()
+        if tok in {"|", ","}:
+            if expect_operand:
+                raise InvalidVersionSpec(spec, f"'{tok}' lacks an operand")
+            apply("(" if tok == "|" else "|(")
+            stack.append(tok)
+            expect_operand = True
+        elif tok == "(":
+            if not expect_operand:
+                raise InvalidVersionSpec(spec, "'(' after a constraint")
+            stack.append("(")
+        elif tok == ")":
+            if expect_operand:
+                raise InvalidVersionSpec(spec, "empty group or trailing operator")
+            apply("(")
+            if not stack:
+                raise InvalidVersionSpec(spec, "unbalanced ')'")
+            stack.pop()
+            expect_operand = False
+        elif tok:
+            if not expect_operand:
+                raise InvalidVersionSpec(spec, f"missing ',' or '|' before '{tok}'")
+            output.append(tok)
+            expect_operand = False
+    if stack or len(output) != 1:
+        raise InvalidVersionSpec(spec, "unbalanced '('")
+    return output[0]
+
+
+def _compile(tree: Tree, spec: str, depth: int = 0, in_and: bool = False) -> tuple[str, Matcher, int]:
+    if isinstance(tree, str):
+        return _leaf(tree, spec)
+    op = tree[0]
+    parts = [_compile(t, spec, depth + 1, op == ",") for t in tree[1:]]
+    text = op.join(p[0] for p in parts)
+    if depth > 0 and (op == "," or in_and or depth > 0):
+        text = f"({text})"
+    kind = _combine(op, [p[2] for p in parts])
+    if kind == 1:
+        return text, _true, 1
+    if op == ",":
+        ms = [p[1] for p in parts if p[2] != 1]
+        return text, (ms[0] if len(ms) == 1 else _all(ms)), kind
+    return text, _any([p[1] for p in parts]), kind
+
+
+def _combine(op: str, kinds: list[int]) -> int:
+    if op == "|" and 1 in kinds:
+        return 1
+    if op == "," and all(k == 1 for k in kinds):
+        return 1
+    return 0 if 0 in kinds else 2
+
+
+_cache: dict[str, VersionSpec] = {}
+
+
+class VersionSpec:
+    """A version constraint; ``match`` takes a Version or a version string. ``str()`` is canonical (``1.2*`` reads
+    back as ``1.2.*``) and reparses equal; two specs are equal when their canonical texts are."""
+
+    __slots__ = ("_kind", "_match", "_str")
+    _str: str
+    _match: Matcher
+    _kind: int
+
+    def __new__(cls, text: str) -> VersionSpec:
+        self = _cache.get(text)
+        if self is not None:
+            return self
+        if not isinstance(text, str):
+            raise InvalidVersionSpec(repr(text), "a version spec must be a string")
+        s = text.strip()
+        if not s:
+            raise InvalidVersionSpec(text, "empty version spec")
+        if " " in s or "\t" in s:  # spaces around ',', '|', parentheses and after an operator are dropped
+            s = _SPACE_AFTER_OP(r"\1", _SPACE_AROUND(r"\1", s))
+        if _TREE_CHARS(s) is None:
+            canon, match, kind = _leaf(s, text)
+        elif "," in s and _TREE_CHARS(s.replace(",", "")) is None:
+            parts = [_leaf(p, text) for p in s.split(",")]
+            canon = ",".join(p[0] for p in parts)
+            ms = [p[1] for p in parts if p[2] != 1]
+            kind = _combine(",", [p[2] for p in parts])
+            match = _true if not ms else (ms[0] if len(ms) == 1 else _all(ms))
+        else:
+            canon, match, kind = _compile(_treeify(s, text), text)
+        self = object.__new__(cls)
+        self._str = canon
+        self._match = match
+        self._kind = kind
+        if len(_cache) > 100_000:
+            _cache.clear()
+        _cache[text] = self
+        return self
+
+    def match(self, version: Version | str) -> bool:
+        """True when ``version`` satisfies the constraint (a string that is not a valid version matches only
+        string-based constraints: globs, regexes, ``@`` versions)."""
+        if isinstance(version, Version):
+            return self._match(version, str(version))
+        try:
+            v = Version(version)
+        except InvalidVersion:  # conda raises here; an unreadable version matches text-only constraints
+            if self._kind == 0:
+                return False
+            return self._match(_NO_VERSION, version)
+        return self._match(v, version)
+
+    @property
+    def matches_all(self) -> bool:
+        return self._kind == 1
+
+    @property
+    def is_exact(self) -> bool:
+        """True for ``==1.2`` and a bare ``1.2`` (no operator, glob or group)."""
+        s = self._str
+        if s.startswith("=="):
+            s = s[2:]
+        return not any(c in s for c in "*<>=!~|,()^$")
+
+    def __str__(self) -> str:
+        return self._str
+
+    def __repr__(self) -> str:
+        return f"VersionSpec({self._str!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, VersionSpec):
+            return self._str == other._str
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._str)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (VersionSpec, (self._str,))
+
+
+_NO_VERSION = Version("0")
+
+
+def clear_version_spec_cache() -> None:
+    _cache.clear()
