@@ -111,6 +111,8 @@ def shell_command(shell: str, args: list[str], environ: Mapping[str, str]) -> in
         raise ArgumentError(f"one of {', '.join(SHELL_VERBS)} must be given{got}", argument=verb)
     dev, stack, env = _parse(verb, args[1:])
     exe, auto_dev = find_exe()
+    if dev:  # conda's --dev: run the package from this interpreter (`python -m cantil`)
+        exe = sys.executable
     settings = activation_settings(environ, exe)
     activator = Activator(shell, settings, environ, dev=dev or auto_dev)
     if verb == "activate":
