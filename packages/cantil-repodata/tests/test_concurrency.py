@@ -1,0 +1,58 @@
+"""Two processes refreshing one cache at once (a server delay makes them overlap): both end with a valid cache."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from cantil.repodata import cache_fn_url
+from cantil_tools.server import ChannelServer
+
+SCRIPT = """
+import sys
+from pathlib import Path
+from cantil.repodata import Index, RepodataSettings
+from cantil.specs import Channel
+idx = Index([Channel(sys.argv[1])], ["linux-64", "noarch"],
+            RepodataSettings(Path(sys.argv[2]), shards=False, local_repodata_ttl=int(sys.argv[3])))
+print(sorted(r.fn for n in ("a", "b", "c", "d") for r in idx.records(n)))
+"""
+
+
+def _run_two(server: ChannelServer, cache_dir: Path, ttl: int) -> list[str]:
+    procs = [subprocess.Popen([sys.executable, "-c", SCRIPT, server.url, str(cache_dir), str(ttl)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = []
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        outs.append(out.strip())
+    return outs
+
+
+def _valid(cache_dir: Path, url: str, fresh: bytes) -> None:
+    cached = cache_dir / cache_fn_url(url)
+    state = json.loads(cached.with_suffix(".info.json").read_text())
+    assert json.loads(cached.read_bytes()) == json.loads(fresh)
+    assert state["size"] == cached.stat().st_size and state["mtime_ns"] == cached.stat().st_mtime_ns
+    assert not [p.name for p in cache_dir.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_two_processes_first_fetch(server: ChannelServer, cache_dir: Path) -> None:
+    server.fault("linux-64/repodata.json.zst", "delay", times=2, seconds=1)
+    outs = _run_two(server, cache_dir, ttl=1)
+    assert outs[0] == outs[1] and "a-1.0-h0_0.conda" in outs[0]
+    _valid(cache_dir, f"{server.url}/linux-64", (server.root / "linux-64" / "repodata.json").read_bytes())
+    # the second process waited for the first one's refresh and found the cache fresh
+    assert [e.status for e in server.requests("linux-64/repodata.json.zst")] == [200], server.log_text()
+
+
+def test_two_processes_revalidating(server: ChannelServer, cache_dir: Path) -> None:
+    _run_two(server, cache_dir, ttl=1)
+    server.clear_log()
+    server.fault("linux-64/repodata.json.zst", "delay", times=2, seconds=1)
+    outs = _run_two(server, cache_dir, ttl=0)
+    assert outs[0] == outs[1]
+    _valid(cache_dir, f"{server.url}/linux-64", (server.root / "linux-64" / "repodata.json").read_bytes())
