@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from cantil_tools._cli import main
+
+
+def test_build_command_from_json(tmp_path: Path) -> None:
+    desc = tmp_path / "desc.json"
+    desc.write_text(json.dumps({"packages": [{"name": "a", "version": "1"}, {"name": "b", "version": "2", "noarch": "generic"}]}))
+    out = tmp_path / "chan"
+    proc = subprocess.run([sys.executable, "-m", "cantil_tools.channel", "build", str(desc), str(out), "--no-jlap"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    repodata = json.loads((out / "linux-64" / "repodata.json").read_text())
+    assert list(repodata["packages.conda"]) == ["a-1-h0_0.conda"]
+    assert (out / "noarch" / "b-2-h0_0.tar.bz2").exists()
+    assert not (out / "linux-64" / "repodata.jlap").exists()
+    assert (out / "linux-64" / "repodata.json.zst").exists()
+
+
+def test_build_sample(tmp_path: Path) -> None:
+    assert main(["build", "sample", str(tmp_path / "s"), "--formats", "conda"]) == 0
+    assert len(list((tmp_path / "s").glob("*/*.conda"))) >= 30
+    assert not list((tmp_path / "s").glob("*/*.tar.bz2"))
+
+
+def test_bad_description_is_one_error_line(tmp_path: Path, capsys: object) -> None:
+    desc = tmp_path / "bad.json"
+    desc.write_text(json.dumps([{"name": "Bad", "version": "1"}]))
+    proc = subprocess.run([sys.executable, "-m", "cantil_tools.channel", "build", str(desc), str(tmp_path / "o")],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == ["error: invalid package description 'Bad': 'name' must be a lowercase package name"]
+    missing = subprocess.run([sys.executable, "-m", "cantil_tools.channel", "build", str(tmp_path / "none.json"),
+                              str(tmp_path / "o")], capture_output=True, text=True, check=False)
+    assert missing.returncode == 1 and missing.stderr.startswith("error: cannot read")
