@@ -63,7 +63,7 @@ def test_post_link_d_runs_after_post_link_e_script(env, recipes):
 
 def test_post_link_sees_the_activated_environment(env, recipes):
     env.install(recipes["post_link_run_in_env_package-1.0"])
-    texts = [t for pkg, t, kind in env.reporter.messages if kind == "script"]
+    texts = [t for pkg, t, kind in env.reporter.messages if kind == "script" and pkg == "post_link_run_in_env_package-1.0-0"]
     assert texts == ["TEST_VAR is set to :1:\nSuccess: TEST_VAR is set correctly\n"]
     assert not (env.prefix / ".messages.txt").exists()  # reported, then removed, as conda does
 

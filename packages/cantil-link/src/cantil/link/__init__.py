@@ -5,6 +5,7 @@ See docs/link.md and docs/contracts.md.
 
 from ._archive import extract_package
 from ._cache import PackageCache
+from ._fs import PrefixLock
 from ._history import History, register_environment, unregister_environment
 from ._prefix import PrefixData, Problem
 from ._recover import recover
@@ -42,6 +43,7 @@ __all__ = [
     "NotWritable",
     "PackageCache",
     "PrefixData",
+    "PrefixLock",
     "PrefixLocked",
     "PrefixTooLong",
     "Problem",

@@ -82,14 +82,15 @@ class _Writer:
     def _refuse(self, member: str, reason: str) -> UnsafeArchive:
         return UnsafeArchive(self.package, member, reason)
 
-    def _clean_name(self, raw: str) -> str:
+    def _clean_name(self, raw: str, member: str | None = None) -> str:
+        who, what = (member, f"links to {raw!r}, which") if member else (raw, "")
         if not raw or raw.startswith("/") or (len(raw) > 1 and raw[1] == ":"):
-            raise self._refuse(raw, "has an absolute path")
+            raise self._refuse(who, f"{what} has an absolute path".strip())
         if "\\" in raw or "\0" in raw:
-            raise self._refuse(raw, "contains a backslash or NUL")
+            raise self._refuse(who, f"{what} contains a backslash or NUL".strip())
         parts = [p for p in raw.split("/") if p not in ("", ".")]
         if any(p == ".." for p in parts):
-            raise self._refuse(raw, "contains a '..' component")
+            raise self._refuse(who, f"{what} contains a '..' component".strip())
         return "/".join(parts)
 
     def _ensure_parent(self, member: str, rel: str) -> str:
@@ -153,7 +154,7 @@ class _Writer:
                 self._clear(full, m.name)
                 os.symlink(m.linkname, full)
             elif m.islnk():
-                target = self._check_link_target(m.name, rel, self._clean_name(m.linkname), hard=True)
+                target = self._check_link_target(m.name, rel, self._clean_name(m.linkname, m.name), hard=True)
                 if target not in self._written:
                     raise self._refuse(m.name, f"is a hardlink to {m.linkname!r}, which is not in the package")
                 self._clear(full, m.name)

@@ -132,7 +132,7 @@ class Executor:
             version, bn = u.data.get("version", ""), u.data.get("build_number", 0)
             res = run_script(action=action, script=path, prefix=self.prefix, name=u.name, version=str(version),
                              build_number=int(bn or 0), root_prefix=self.tx.settings.root_prefix,
-                             prelude=self.tx.activation_prelude, reporter=self.rep)
+                             prelude=self.tx.activation_prelude, reporter=self.rep, dist=u.dist)
             if res.returncode != 0:
                 self.rep.warning(f"{action} script failed for package {u.dist} (exit code {res.returncode}); "
                                  "consider notifying the package maintainer")
@@ -162,7 +162,7 @@ class Executor:
             res = run_script(action="pre-link", script=path, prefix=self.prefix, name=unit.record.name,
                              version=str(unit.record.version), build_number=int(unit.record.build_number),
                              root_prefix=self.tx.settings.root_prefix, prelude=None, reporter=self.rep,
-                             source_dir=unit.info.extracted_dir)
+                             source_dir=unit.info.extracted_dir, dist=unit.dist)
             if res.returncode != 0:
                 raise ScriptError(unit.dist, "pre-link", path, res.returncode, res.output)
 
@@ -217,7 +217,7 @@ class Executor:
             res = run_script(action="post-link", script=path, prefix=self.prefix, name=unit.record.name,
                              version=str(unit.record.version), build_number=int(unit.record.build_number),
                              root_prefix=self.tx.settings.root_prefix, prelude=self.tx.activation_prelude,
-                             reporter=self.rep)
+                             reporter=self.rep, dist=unit.dist)
             if res.returncode != 0:
                 raise ScriptError(unit.dist, "post-link", path, res.returncode, res.output)
 

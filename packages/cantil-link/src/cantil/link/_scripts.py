@@ -48,7 +48,7 @@ def script_path(base: Path, name: str, action: str) -> Path:
 
 def run_script(*, action: str, script: Path, prefix: Path, name: str, version: str, build_number: int,
                root_prefix: Path | None, prelude: ActivationPrelude | None, reporter: Reporter,
-               source_dir: Path | None = None) -> ScriptResult:
+               source_dir: Path | None = None, dist: str | None = None) -> ScriptResult:
     env = dict(os.environ)
     env["ROOT_PREFIX"] = str(root_prefix or prefix)
     env["PREFIX"] = str(prefix)
@@ -77,8 +77,8 @@ def run_script(*, action: str, script: Path, prefix: Path, name: str, version: s
             os.unlink(wrapper)
     output = proc.stdout.decode("utf-8", "replace")
     if output:
-        reporter.script_output(name, action, output)
-    msgs = take_messages(prefix, name, reporter)
+        reporter.script_output(dist or name, action, output)
+    msgs = take_messages(prefix, dist or name, reporter)
     return ScriptResult(proc.returncode, output, msgs)
 
 
