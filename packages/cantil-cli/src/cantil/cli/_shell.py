@@ -179,10 +179,16 @@ def main(args: list[str]) -> int:
 
 def _not_initialized(verb: str) -> int:
     shell = os.path.basename(os.environ.get("SHELL", "") or "bash")
-    shell = shell if shell in ("bash", "zsh", "fish", "tcsh", "xonsh") else "bash"
+    load = {
+        "fish": "cantil shell.fish hook | source",
+        "tcsh": 'eval "`cantil shell.csh hook`"',
+        "csh": 'eval "`cantil shell.csh hook`"',
+        "xonsh": "execx($(cantil shell.xonsh hook))",
+        "zsh": 'eval "$(cantil shell.zsh hook)"',
+    }.get(shell, 'eval "$(cantil shell.bash hook)"')
+    init_shell = {"csh": "tcsh"}.get(shell, shell) if shell in ("bash", "zsh", "fish", "tcsh", "csh", "xonsh") else "bash"
     _err(
         f"your shell has not been configured to use 'cantil {verb}'",
-        f"run `cantil init {shell}` and open a new shell, or load the function now: "
-        f'eval "$(cantil shell.{shell} hook)"',
+        f"run `cantil init {init_shell}` and open a new shell, or load the function now: {load}",
     )
     return 1
