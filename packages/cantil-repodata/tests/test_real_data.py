@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from cantil.repodata import Index
-from cantil.repodata._prepared import PreparedIndex, build_prepared, group_by_name
+from cantil.repodata._prepared import PreparedIndex, build_prepared, group_by_name, group_rows
+from cantil.repodata._records import make_records
 from cantil.repodata._shards import parse_shard, parse_shard_index, shard_ok
 from cantil_tools.server import ChannelServer
 
@@ -75,11 +76,11 @@ def test_prepared_index_answers_like_the_json(data_dir: Path, tmp_path: Path, da
     st = src.stat()
     build_prepared(data, tmp_path / "x.idx", source_size=st.st_size, source_mtime_ns=st.st_mtime_ns)
     pi = PreparedIndex(tmp_path / "x.idx")
-    groups = group_by_name(data)
+    groups = group_rows(data)
     assert pi.matches(st.st_size, st.st_mtime_ns, False) and not pi.matches(st.st_size + 1, st.st_mtime_ns, False)
     assert pi.names() == sorted(groups, key=str.encode)
-    for name, pairs in groups.items():
-        assert list(pi.get(name)) == pairs
+    for name, rows in groups.items():
+        assert list(pi.get(name)) == rows
     assert pi.get("no-such-package") == () and "no-such-package" not in pi
     conda = data.get("packages.conda", {})
     expected = len(conda) + sum(1 for fn in data["packages"] if fn[:-8] + ".conda" not in conda)
@@ -123,3 +124,23 @@ def test_large_real_channel_over_http(data_dir: Path, tmp_path: Path, cache_dir:
     assert total == expected
     assert {"numpy", "python", "openssl"} <= closure
     assert all(r.url.startswith(f"{srv.url}/") for r in idx.records("numpy"))
+
+
+@pytest.mark.parametrize("dataset", ["defaults-index4/linux-64", "conda-forge-numpy/linux-64", "pytorch/linux-64",
+                                     "r/linux-64", "defaults-index5/win-64", "main-noarch/noarch"])
+def test_fast_records_equal_specs_from_repodata(data_dir: Path, dataset: str) -> None:
+    """Our record builder gives exactly what cantil.specs' PackageRecord.from_repodata gives, on real data."""
+    from cantil.specs import PackageRecord
+
+    data = json.loads((data_dir / "repodata" / dataset / "repodata.json").read_bytes())
+    subdir = dataset.rsplit("/", 1)[1]
+    base = "https://example.invalid/chan/" + subdir + "/"
+    for pairs, rows in zip(group_by_name(data).values(), group_rows(data).values(), strict=True):
+        ours = make_records(rows, "chan", subdir, base)
+        theirs = [PackageRecord.from_repodata(fn, {**rec, "url": base + fn}, channel="chan", subdir=subdir)
+                  for fn, rec in pairs]
+        assert [type(r) for r in ours] == [PackageRecord] * len(theirs)
+        assert [r.to_dict() for r in ours] == [r.to_dict() for r in theirs]
+        assert [r.key for r in ours] == [r.key for r in theirs] and ours == theirs
+    with pytest.raises(AttributeError):
+        ours[0].name = "changed"  # type: ignore[misc]

@@ -34,8 +34,14 @@ if TYPE_CHECKING:
 __all__ = ["Index"]
 
 
+_DEP_NAMES: dict[str, str] = {}
+
+
 def dep_name(spec: str) -> str:
-    """The package name of a depends string (`"python >=3.8"` -> `python`), cheaply."""
+    """The package name of a depends string (`"python >=3.8"` -> `python`), cheaply (memoised)."""
+    hit = _DEP_NAMES.get(spec)
+    if hit is not None:
+        return hit
     name = spec.split(None, 1)[0] if spec else ""
     for ch in "<>=!~[":
         i = name.find(ch)
@@ -43,6 +49,8 @@ def dep_name(spec: str) -> str:
             name = name[:i]
     if "::" in name:
         name = name.rsplit("::", 1)[1]
+    if len(_DEP_NAMES) < 200_000:
+        _DEP_NAMES[spec] = name
     return name
 
 

@@ -8,7 +8,7 @@ Built once after each download (the JSON is parsed then anyway, to validate it),
     nidx     (n+1) u32: offsets of each name in `names`
     names    the package names, sorted by their UTF-8 bytes, joined by "\\n"
     pidx     (n+1) u64: offsets of each name's payload in `payload`
-    payload  per name, marshal of a tuple of (filename, record dict) pairs
+    payload  per name, marshal of a tuple of normalised record rows (see _records.normalize)
 
 Finding a name is a binary search over `nidx`/`names` (about log2(n) tiny reads): the cost of a query does not grow
 with the size of the channel. Only the chosen artifact of a package is kept: the `.conda` when both a `.conda` and a
@@ -29,10 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from ._cache import atomic_write
+from ._records import Row, normalize
 
-__all__ = ["PreparedIndex", "build_prepared", "group_by_name"]
+__all__ = ["PreparedIndex", "build_prepared", "group_by_name", "group_rows"]
 
-MAGIC = b"CNTLIDX2"
+MAGIC = b"CNTLIDX3"
 _HEADER = struct.Struct("<8sQqQQQQQQQ")
 FLAG_ONLY_TAR_BZ2 = 1
 
@@ -66,10 +67,35 @@ def group_by_name(repodata: Mapping[str, Any], *, use_only_tar_bz2: bool = False
     return groups
 
 
+def group_rows(repodata: Mapping[str, Any], *, use_only_tar_bz2: bool = False) -> dict[str, list[Row]]:
+    """{name: [normalised record row, ...]} (see _records.normalize); unusable entries are left out."""
+    out: dict[str, list[Row]] = {}
+    memo: dict[str, str] = {}
+    for name, pairs in group_by_name(repodata, use_only_tar_bz2=use_only_tar_bz2).items():
+        rows = [_share(row, memo) for fn, rec in pairs if (row := normalize(fn, rec)) is not None]
+        if rows:
+            out[name] = rows
+    return out
+
+
+def _share(row: Row, memo: dict[str, str]) -> Row:
+    """The row with equal strings made one object, so marshal writes repeats as back-references (smaller, faster)."""
+    def s(x: Any) -> Any:
+        if isinstance(x, str):
+            return memo.setdefault(x, x)
+        if isinstance(x, tuple):
+            return tuple(s(i) for i in x)
+        if isinstance(x, dict):
+            return {s(k): s(v) for k, v in x.items()}
+        return x
+
+    return tuple(s(f) for f in row)
+
+
 def build_prepared(repodata: Mapping[str, Any], dest: Path, *, source_size: int, source_mtime_ns: int,
                    use_only_tar_bz2: bool = False) -> None:
     """Write the prepared index of `repodata` (parsed) to `dest`, atomically."""
-    groups = group_by_name(repodata, use_only_tar_bz2=use_only_tar_bz2)
+    groups = group_rows(repodata, use_only_tar_bz2=use_only_tar_bz2)
     info = repodata.get("info")
     info_blob = marshal.dumps(dict(info) if isinstance(info, Mapping) else {})
     names = sorted(groups, key=lambda n: n.encode())
@@ -162,13 +188,13 @@ class PreparedIndex:
     def __contains__(self, name: str) -> bool:
         return self._find(name) >= 0
 
-    def _payload(self, i: int) -> tuple[tuple[str, dict[str, Any]], ...]:
+    def _payload(self, i: int) -> tuple[Row, ...]:
         a, b = struct.unpack_from("<QQ", self._mm, self._off_pidx + 8 * i)
         value = marshal.loads(self._mm[self._off_payload + a:self._off_payload + b])
         return value  # type: ignore[no-any-return]
 
-    def get(self, name: str) -> tuple[tuple[str, dict[str, Any]], ...]:
-        """(fn, record dict) pairs of `name`; empty when absent."""
+    def get(self, name: str) -> tuple[Row, ...]:
+        """The record rows of `name`; empty when absent."""
         i = self._find(name)
         return self._payload(i) if i >= 0 else ()
 
@@ -176,6 +202,6 @@ class PreparedIndex:
         blob = self._mm[self._off_names:self._off_pidx]
         return blob.decode().split("\n")[:-1] if blob else []
 
-    def items(self) -> Iterator[tuple[str, tuple[tuple[str, dict[str, Any]], ...]]]:
+    def items(self) -> Iterator[tuple[str, tuple[Row, ...]]]:
         for i, name in enumerate(self.names()):
             yield name, self._payload(i)

@@ -16,7 +16,8 @@ from typing import Any
 
 from ._cache import atomic_write
 from ._fetch import SubdirSource
-from ._prepared import group_by_name
+from ._prepared import group_rows
+from ._records import Row
 from ._reporter import Reporter
 from ._settings import RepodataSettings
 from ._shards import parse_shard, shard_ok
@@ -25,7 +26,7 @@ from .errors import HTTPError, OfflineError, RepodataCorrupt, redact_url
 
 __all__ = ["ShardLoader"]
 
-Pairs = tuple[tuple[str, dict[str, Any]], ...]
+Pairs = tuple[Row, ...]
 
 
 class ShardLoader:
@@ -63,7 +64,7 @@ class ShardLoader:
             if hit is not None:
                 return hit
             shard = self._read(name, hexdigest)
-            groups = group_by_name(shard, use_only_tar_bz2=self.s.use_only_tar_bz2)
+            groups = group_rows(shard, use_only_tar_bz2=self.s.use_only_tar_bz2)
             pairs: Pairs = tuple(groups.get(name, ()))
             self._loaded[name] = pairs
             return pairs
