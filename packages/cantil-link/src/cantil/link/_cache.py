@@ -44,8 +44,7 @@ DownloadLike = Download | Callable[..., None]
 
 
 def record_dict(record: PackageRecord) -> dict[str, Any]:
-    to_dict = getattr(record, "to_dict", None)
-    return dict(to_dict()) if callable(to_dict) else dict(record)
+    return dict(record.to_dict())
 
 
 def _fn_of(record: PackageRecord) -> str:
