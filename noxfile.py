@@ -92,7 +92,7 @@ def integration(session: nox.Session) -> None:
 
 @nox.session(python=PY)
 def lint(session: nox.Session) -> None:
-    session.install("ruff>=0.6", "import-linter>=2")
+    session.install("ruff==0.17.6", "import-linter>=2")
     session.run("ruff", "check", ".")
     _install_all(session)
     session.run("lint-imports", "--config", str(ROOT / "pyproject.toml"))
@@ -100,7 +100,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PY)
 def typecheck(session: nox.Session) -> None:
-    session.install("mypy>=1.10", "types-requests", "msgpack", "zstandard", "pycosat", "ruamel.yaml", "pytest", "hypothesis")
+    session.install("mypy==2.4.1", "types-requests", "msgpack", "zstandard", "pycosat", "ruamel.yaml", "pytest", "hypothesis")
     src = [str(ROOT / "packages" / f"cantil-{d}" / "src" / "cantil" / d) for d in DISTS]
     session.run("mypy", *src, str(ROOT / "tools" / "src" / "cantil_tools"))
 
