@@ -150,13 +150,13 @@ class Encoding:
                     vec[TRACK] = len(p.records[v].track_features)
                     if name in s.pin_only:
                         vec[OPT_INSTALL] = 1
-                    if name in s.targets and v != tvar:
+                    if tvar is not None and v != tvar:
                         vec[UPDATE] = 1
                 self.vec[v] = tuple(vec)
             ab = [0] * WIDTH
             if name in s.optional:
                 ab[REMOVAL] = 1
-            if name in s.targets:
+            if tvar is not None:
                 ab[UPDATE] = 1
             self.absent[name] = tuple(ab)
 

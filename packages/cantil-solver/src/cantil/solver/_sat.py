@@ -165,7 +165,10 @@ def minimize(formula: Formula, objective: Objective[M], model: M, improve: Calla
             lo = mid + 1
         else:
             model = improve(found)
-            hi = objective.cost(model)
+            cost = objective.cost(model)
+            if cost > mid:  # the encoding and the cost function disagree: a bug, never loop on it
+                raise RuntimeError(f"objective {objective.name}: model of cost {cost} above the bound {mid}")
+            hi = cost
     if hi < len(out):
         formula.add([-out[hi]])
     return model, hi

@@ -131,8 +131,9 @@ def _attempt(
     for name, r in installed.items():
         if name in removed:
             continue
-        if not request.prune:
-            setup.optional.add(name)
+        if request.prune and name not in setup.required:
+            continue  # conda's prune: only what a request or history spec needs stays
+        setup.optional.add(name)
         if name not in free:
             setup.targets[name] = r
     setup.pin_only = {c.spec.name for c in constraints if c.kind == "pin"} - set(installed) - setup.required
