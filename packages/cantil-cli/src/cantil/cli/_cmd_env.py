@@ -73,10 +73,10 @@ def env_create(ns: argparse.Namespace) -> int:
     data, conda, pip = _prepare(ns)
     sess = Session(ns)
     prefix = locate(sess.settings, ns.name, ns.prefix, must_exist=False)
-    if is_env(prefix) and not (ns.force or sess.yes):
+    replace = bool(ns.force or sess.yes)
+    sess.yes = True  # conda's env create never asks
+    if is_env(prefix) and not replace:
         raise CondaValueError(f"an environment already exists at {prefix}", hint="pass --force to replace it")
-    if ns.force:
-        sess.yes = True
     _make_room(sess, prefix)
     ns.packages = conda
     rc = _install_specs(sess, prefix, conda) if conda else _empty(sess, prefix)
@@ -102,6 +102,7 @@ def env_update(ns: argparse.Namespace) -> int:
 
     data, conda, pip = _prepare(ns)
     sess = Session(ns)
+    sess.yes = True  # conda's env update never asks
     prefix = locate(sess.settings, ns.name, ns.prefix)
     rc = _install_specs(sess, prefix, conda) if conda else 0
     if rc or sess.dry_run:

@@ -42,7 +42,8 @@ def _gather(ns: argparse.Namespace) -> tuple[list[str], list[str]]:
 
 
 def _solve(sess: Session, prefix: str, specs: list[MatchSpec], *, update_modifier: str | None = None,
-           remove: Sequence[MatchSpec] = (), force_remove: bool = False, extra_history: bool = True) -> Any:
+           remove: Sequence[MatchSpec] = (), force_remove: bool = False, extra_history: bool = True,
+           drop_history: set[str] | None = None) -> Any:
     from cantil.solver import SolveRequest, solve
     from cantil.solver.virtual import detect
 
@@ -52,7 +53,7 @@ def _solve(sess: Session, prefix: str, specs: list[MatchSpec], *, update_modifie
     try:
         index.prefetch({sp.name for sp in specs} | set(installed))
         sess.step("Collecting package metadata (repodata.json)")
-        history = list(history_specs(prefix).values()) if extra_history else []
+        history = [v for k, v in history_specs(prefix).items() if k not in (drop_history or set())] if extra_history else []
         request = SolveRequest(
             source=index, specs_to_add=specs, specs_to_remove=list(remove), installed=list(installed.values()),
             history=history, pinned=pinned_specs(prefix, s, ns), virtual=detect(s.environ, s.subdir),
@@ -234,9 +235,24 @@ def remove(ns: argparse.Namespace) -> int:
     if ns.force_remove:
         unlink = [installed[sp.name] for sp in specs]
         return apply(sess, prefix, link=[], unlink=unlink, removed=[str(sp) for sp in specs])
-    solution = _solve(sess, prefix, [], remove=specs)
+    # as conda: removing a package also removes what depends on it, so their history specs are dropped
+    solution = _solve(sess, prefix, [], remove=specs, drop_history=dependents(installed, {sp.name for sp in specs}))
     return apply(sess, prefix, link=list(solution.to_link), unlink=list(solution.to_unlink),
                  removed=[str(sp) for sp in specs])
+
+
+def dependents(installed: dict[str, Any], names: set[str]) -> set[str]:
+    """Installed packages that depend, directly or not, on any of `names` (conda's PrefixGraph.remove_spec)."""
+    from cantil.specs import parse_depends
+
+    deps = {n: {parse_depends(d).name for d in r.depends} for n, r in installed.items()}
+    found: set[str] = set()
+    frontier = set(names)
+    while frontier:
+        new = {n for n, ds in deps.items() if ds & frontier and n not in found and n not in names}
+        found |= new
+        frontier = new
+    return found
 
 
 def _remove_prefix(sess: Session, prefix: str, *, quiet: bool = False) -> None:
@@ -281,7 +297,7 @@ def _revision(sess: Session, prefix: str, revision: int) -> int:
     unlink = [r for k, r in have.items() if k not in target]
     wanted = [k for k in target if k not in have]
     link = _find_dists(sess, wanted)
-    return apply(sess, prefix, link=link, unlink=unlink, added=[f"{n}=={v}={b}" for n, v, b in sorted(wanted)])
+    return apply(sess, prefix, link=link, unlink=unlink)
 
 
 def _dist_key(dist: str) -> tuple[str, str, str]:

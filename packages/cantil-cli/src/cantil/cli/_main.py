@@ -202,11 +202,15 @@ def _report(exc: BaseException, json_mode: bool, debug: bool, exit_code: int | N
         sys.stdout.write(f"{doc['message']}\n")
         return 0
     ours = type(exc).__module__.startswith("cantil.")
-    lines = str(doc["message"]).splitlines() or [""]
+    render = getattr(exc, "render", None)
+    lines = (render() if ours and callable(render) else str(doc["message"])).splitlines() or [""]
+    hints = [ln[len("hint: "):] for ln in lines if ln.startswith("hint: ")]
+    lines = [ln for ln in lines if not ln.startswith("hint: ")] or [""]
+    hint = hint or (hints[0] if hints else None)
     text = lines[0] if ours else f"unexpected {type(exc).__name__}: {lines[0]}"
     sys.stderr.write(f"error: {text}\n")
     for extra in lines[1:]:
-        sys.stderr.write(f"  {extra}\n")
+        sys.stderr.write(f"  {extra.strip()}\n")
     if hint:
         sys.stderr.write(f"hint: {hint}\n")
     elif not debug and not ours:

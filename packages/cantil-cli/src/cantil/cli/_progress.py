@@ -31,6 +31,7 @@ class Progress:
         self.totals: dict[str, int | None] = {}
         self.last_draw = 0.0
         self.warnings: list[str] = []
+        self.done: set[str] = set()
         self.messages: list[str] = []
 
     def _write(self, text: str) -> None:
@@ -77,6 +78,10 @@ class Progress:
         self._bar(_name(url), done, total or self.totals.get(url))
 
     def download_end(self, url: str) -> None:
+        with self.lock:
+            if url in self.done:  # both the downloader and the package cache report the same file
+                return
+            self.done.add(url)
         total = self.totals.get(url)
         if self.tty:
             self._bar(_name(url), total or 1, total or 1, final=True)
