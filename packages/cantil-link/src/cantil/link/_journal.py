@@ -74,8 +74,7 @@ class Journal:
         self.stage_dir.mkdir()
         tmp = self.meta / f"{JOURNAL_NAME}.{os.getpid()}.tmp"
         with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(plan.to_json(), f, separators=(",", ":"))
-            f.write("\n")
+            f.write(json.dumps(plan.to_json(), separators=(",", ":")) + "\n")
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.path)

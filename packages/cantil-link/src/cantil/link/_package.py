@@ -9,6 +9,7 @@ or index.json (`noarch: python|generic`, or the legacy `noarch_python: true`).
 from __future__ import annotations
 
 import json
+import os
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from .errors import CorruptPackage
 PREFIX_PLACEHOLDER = "/opt/anaconda1anaconda2anaconda3"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PathEntry:
     path: str
     path_type: str = "hardlink"
@@ -28,8 +29,11 @@ class PathEntry:
     prefix_placeholder: str | None = None
     file_mode: str | None = None
     no_link: bool = False
+    raw: dict[str, Any] | None = None  # the paths.json entry as read (reused for the prefix record)
 
     def to_paths_data(self) -> dict[str, Any]:
+        if self.raw is not None:
+            return dict(self.raw)
         d: dict[str, Any] = {"_path": self.path, "path_type": self.path_type}
         if self.sha256 is not None:
             d["sha256"] = self.sha256
@@ -97,15 +101,9 @@ def read_package_info(extracted_dir: Path) -> PackageInfo:
 
 def _entry(p: dict[str, Any], dist: str) -> PathEntry:
     try:
-        return PathEntry(
-            path=str(p["_path"]),
-            path_type=str(p.get("path_type", "hardlink")),
-            sha256=p.get("sha256"),
-            size=p.get("size_in_bytes"),
-            prefix_placeholder=p.get("prefix_placeholder"),
-            file_mode=p.get("file_mode"),
-            no_link=bool(p.get("no_link", False)),
-        )
+        g = p.get
+        return PathEntry(p["_path"], g("path_type", "hardlink"), g("sha256"), g("size_in_bytes"),
+                         g("prefix_placeholder"), g("file_mode"), bool(g("no_link", False)), p)
     except (KeyError, TypeError) as e:
         raise CorruptPackage(dist, f"bad entry in info/paths.json: {p!r}") from e
 
@@ -132,6 +130,7 @@ def _legacy_paths(info: Path, dist: str) -> list[PathEntry]:
     out = []
     for f in files:
         ph = prefix.get(f)
-        out.append(PathEntry(path=f, prefix_placeholder=ph[0] if ph else None, file_mode=ph[1] if ph else None,
-                             no_link=f in no_link))
+        kind = "softlink" if os.path.islink(info.parent / f) else "hardlink"  # old packages do not say
+        out.append(PathEntry(path=f, path_type=kind, prefix_placeholder=ph[0] if ph else None,
+                             file_mode=ph[1] if ph else None, no_link=f in no_link))
     return out

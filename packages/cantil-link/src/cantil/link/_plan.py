@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,15 +157,16 @@ def build_link_unit(record: PackageRecord, extracted: Path, prefix: Path, *, set
     if noarch_py and py is None:
         raise LinkError(f"{unit.dist} is a noarch: python package but the environment will have no python",
                         hint="install python in the same environment")
-    src_root = str(extracted)
+    src_root = str(extracted) + "/"
+    remap = noarch_py and py is not None
     for e in info.paths:
-        target = _python.noarch_target(e.path, py.sp_dir) if (noarch_py and py) else e.path
-        source = os.path.join(src_root, e.path)
+        target = _python.noarch_target(e.path, py.sp_dir) if (remap and py) else e.path
+        source = src_root + e.path
         if e.path_type == "directory":
             continue  # created with the parents of the files; listed in the record
         if e.prefix_placeholder:
             how = "stage"
-        elif e.path_type == "softlink" or os.path.islink(source):
+        elif e.path_type == "softlink":
             how = "symlink" if os.path.islink(source) else "copy"
         elif e.no_link or link_type == COPY:
             how = "copy"
@@ -190,6 +192,7 @@ class DiskView:
     def __init__(self, prefix: Path) -> None:
         self.prefix = prefix
         self._dirs: dict[str, set[str] | None] = {}
+        self.empty = not prefix.is_dir()  # a new prefix: nothing exists, no lookups needed
 
     def listing(self, rel_dir: str) -> set[str] | None:
         if rel_dir not in self._dirs:
@@ -204,49 +207,69 @@ class DiskView:
         return self._dirs[rel_dir]
 
     def exists(self, rel: str) -> bool:
+        if self.empty:
+            return False
         parent, _, name = rel.rpartition("/")
         listing = self.listing(parent)
         return listing is not None and name in listing
 
     def is_dir(self, rel: str) -> bool:
-        return self.listing(rel) is not None
+        return not self.empty and self.listing(rel) is not None
 
 
 def check_safety(units: Sequence[LinkUnit], settings: LinkSettings, reporter: Reporter) -> None:
+    """conda's safety_checks, one thread per package (lstat and hashing release the GIL)."""
     if settings.safety_checks == "disabled":
         return
+    from concurrent.futures import ThreadPoolExecutor
+
+    threads = settings.execute_threads or min(4, os.cpu_count() or 1)
+    if threads > 1 and len(units) > 1:
+        with ThreadPoolExecutor(threads, thread_name_prefix="cantil-verify") as ex:
+            found = list(ex.map(lambda u: _unit_problems(u, settings), units))
+    else:
+        found = [_unit_problems(u, settings) for u in units]
+    for errors in found:
+        for err in errors:
+            if settings.safety_checks == "enabled":
+                raise err
+            reporter.warning(str(err))
+
+
+def _unit_problems(unit: LinkUnit, settings: LinkSettings) -> list[VerificationError]:
     from ._fs import sha256_file
 
-    for unit in units:
-        for op in unit.ops:
-            e, src = op.entry, op.source
-            if e is None or src is None:
-                continue
-            problem = None
-            try:
-                st = os.lstat(src)
-            except FileNotFoundError:
-                problem = "is listed in the package manifest but missing from the cache"
-            else:
-                if e.path_type == "softlink":
-                    if not os.path.islink(src):
-                        problem = "is listed as a softlink but is not a symlink in the cache"
-                    else:
-                        target = os.readlink(src)
-                        norm = os.path.normpath(os.path.join(os.path.dirname(e.path), target))
-                        if not target or os.path.isabs(target) or norm.startswith(".."):
-                            problem = f"is a softlink whose target {target!r} leaves the package"
-                elif e.size is not None and st.st_size != e.size and not os.path.islink(src):
-                    problem = f"has an incorrect size ({st.st_size} bytes, expected {e.size})"
-                elif settings.extra_safety_checks and e.sha256 and not os.path.islink(src):
-                    actual = sha256_file(src)
-                    if actual != e.sha256:
-                        problem = f"has a sha256 mismatch ({actual}, expected {e.sha256})"
-            if problem:
-                err = VerificationError(unit.dist, e.path, problem)
-                if settings.safety_checks == "enabled":
-                    raise err
-                reporter.warning(str(err))
+    out = []
+    for op in unit.ops:
+        e, src = op.entry, op.source
+        if e is None or src is None:
+            continue
+        problem = None
+        try:
+            st = os.lstat(src)
+        except FileNotFoundError:
+            problem = "is listed in the package manifest but missing from the cache"
+        else:
+            is_link = stat.S_ISLNK(st.st_mode)
+            if e.path_type == "softlink":
+                if not is_link:
+                    problem = "is listed as a softlink but is not a symlink in the cache"
+                else:
+                    target = os.readlink(src)
+                    norm = os.path.normpath(os.path.join(os.path.dirname(e.path), target))
+                    if not target or os.path.isabs(target) or norm.startswith(".."):
+                        problem = f"is a softlink whose target {target!r} leaves the package"
+            elif is_link:
+                problem = "is listed as a file but is a symlink in the cache"
+            elif e.size is not None and st.st_size != e.size:
+                problem = f"has an incorrect size ({st.st_size} bytes, expected {e.size})"
+            elif settings.extra_safety_checks and e.sha256:
+                actual = sha256_file(src)
+                if actual != e.sha256:
+                    problem = f"has a sha256 mismatch ({actual}, expected {e.sha256})"
+        if problem:
+            out.append(VerificationError(unit.dist, e.path, problem))
+    return out
 
 
 def check_conflicts(units: Sequence[LinkUnit], unlink_paths: set[str], *, owners: dict[str, str],
@@ -266,7 +289,7 @@ def check_conflicts(units: Sequence[LinkUnit], unlink_paths: set[str], *, owners
             owner = owners.get(op.target)
             if owner is not None and owner not in unlinking and owner != unit.record.name:
                 _conflict(ClobberError(op.target, unit.dist, owner), settings, reporter)
-            elif owner is None and disk.exists(op.target):
+            elif owner is None and not disk.empty and disk.exists(op.target):
                 _conflict(ClobberError(op.target, unit.dist, None), settings, reporter)
 
 
