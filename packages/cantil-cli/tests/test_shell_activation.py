@@ -71,6 +71,7 @@ class World:
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "LANG": "C.UTF-8",
             "CANTIL_ROOT_PREFIX": str(self.root),
+            "CONDA_AUTO_ACTIVATE_BASE": "false",
             "CLOBBER": "original",
             "PRESET_EMPTY": "",
         }

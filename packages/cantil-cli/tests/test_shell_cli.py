@@ -158,6 +158,24 @@ def test_init_block_loads_the_function_in_each_shell(shell: str, env: dict[str, 
     assert out.stdout == str(prefix), out.stderr
 
 
+@pytest.mark.parametrize("shell", ["bash", "fish", "tcsh", "xonsh"])
+def test_hook_activates_base_unless_auto_activate_base_is_off(shell: str, env: dict[str, str], tmp_path: Path) -> None:
+    from .test_shell_support import dump_env, load_hook, read_env
+
+    ext = {"xonsh": ".xsh"}.get(shell, "")
+    script = tmp_path / f"s{ext}"
+    script.write_text(f"{load_hook(shell, cantil_exe())}\n{dump_env(shell, tmp_path / 'on.env')}\n")
+    done = run_script(shell, script, env)
+    assert done.returncode == 0, done.stderr
+    on = read_env(tmp_path / "on.env")
+    assert (on["CONDA_DEFAULT_ENV"], on["CONDA_SHLVL"]) == ("base", "1")
+    assert on["PATH"] == f"{env['CANTIL_ROOT_PREFIX']}/bin:{env['PATH']}"
+    script.write_text(f"{load_hook(shell, cantil_exe())}\n{dump_env(shell, tmp_path / 'off.env')}\n")
+    done = run_script(shell, script, {**env, "CONDA_AUTO_ACTIVATE_BASE": "false"})
+    off = read_env(tmp_path / "off.env")
+    assert "CONDA_DEFAULT_ENV" not in off and off["CONDA_SHLVL"] == "0"
+
+
 def test_init_rejects_unknown_shells(env: dict[str, str]) -> None:
     done = cantil("init", "ksh", env=env)
     assert done.returncode == 2

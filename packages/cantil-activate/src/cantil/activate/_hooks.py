@@ -258,19 +258,28 @@ def _preamble(activator: Activator) -> list[str]:
     return lines
 
 
+def _auto_activate(activator: Activator) -> bool:
+    settings = activator.settings
+    return settings.auto_activate and os.path.isdir(os.path.join(settings.root_prefix, "conda-meta"))
+
+
 def hook_text(activator: Activator) -> str:
     s = activator.syntax
     name = s.name
     pre = s.join(_preamble(activator))
+    auto = _auto_activate(activator)
     if name == "posix":
         shell = activator.shell if activator.shell in ("bash", "zsh") else "posix"
-        return pre + "\n" + _POSIX.replace("@SHELL@", shell)
+        return pre + "\n" + _POSIX.replace("@SHELL@", shell) + ("cantil activate base\n" if auto else "")
     if name == "fish":
-        return pre + "\n" + _FISH + (_FISH_PROMPT if activator.settings.changeps1 else "")
+        prompt = _FISH_PROMPT if activator.settings.changeps1 else ""
+        return pre + "\n" + _FISH + prompt + ("cantil activate base\n" if auto else "")
     if name == "xonsh":
-        return pre + "\n" + _XONSH.replace("@REACTIVATE@", repr(REACTIVATE_AFTER))
+        text = _XONSH.replace("@REACTIVATE@", repr(REACTIVATE_AFTER))
+        return pre + "\n" + text + ("_cantil(['activate', 'base'])\n" if auto else "")
     if name == "powershell":
-        return pre + "\n" + _POWERSHELL + (_POWERSHELL_PROMPT if activator.settings.changeps1 else "")
+        prompt = _POWERSHELL_PROMPT if activator.settings.changeps1 else ""
+        return pre + "\n" + _POWERSHELL + prompt + ("Invoke-Cantil activate base\n" if auto else "")
     if name == "csh":
         if '"' in CSH_SOURCE:
             raise UnquotableValue("csh", "alias cantil", CSH_SOURCE, "a double quote in the path of cantil.csh")
@@ -279,6 +288,8 @@ def hook_text(activator: Activator) -> str:
             "if ( ! $?prompt ) set prompt=''",
             "alias cantil " + s.quote(f'source "{CSH_SOURCE}"'),
         ]
+        if auto:
+            lines.append(f"source {s.quote(CSH_SOURCE)} activate base")
         return pre + s.join(lines)
     # cmd.exe: the content of cantil.bat
     exe = activator.settings.exe or "cantil.exe"

@@ -21,10 +21,21 @@ class ActivationSettings:
     root_prefix: the `base` environment; envs_dirs: where names are looked up, in order; changeps1 and env_prompt:
     conda's prompt settings (`{default_env}`, `{stacked_env}`, `{prefix}`, `{name}`); auto_stack: conda's
     `auto_stack` (stack when the current level is at most this); exe: the value exported as CANTIL_EXE (None: not
-    exported); envvars_force_uppercase: conda's setting of that name (per-env variable names are upper-cased).
+    exported); envvars_force_uppercase: conda's setting of that name (per-env variable names are upper-cased);
+    auto_activate: conda's `auto_activate_base`, the hook then activates `base` (when the root prefix holds
+    conda-meta/).
     """
 
-    __slots__ = ("auto_stack", "changeps1", "env_prompt", "envs_dirs", "envvars_force_uppercase", "exe", "root_prefix")
+    __slots__ = (
+        "auto_activate",
+        "auto_stack",
+        "changeps1",
+        "env_prompt",
+        "envs_dirs",
+        "envvars_force_uppercase",
+        "exe",
+        "root_prefix",
+    )
 
     root_prefix: str
     envs_dirs: tuple[str, ...]
@@ -33,6 +44,7 @@ class ActivationSettings:
     auto_stack: int
     exe: str | None
     envvars_force_uppercase: bool
+    auto_activate: bool
 
     def __init__(
         self,
@@ -44,6 +56,7 @@ class ActivationSettings:
         auto_stack: int = 0,
         exe: str | os.PathLike[str] | None = None,
         envvars_force_uppercase: bool = True,
+        auto_activate: bool = False,
     ) -> None:
         set_ = object.__setattr__
         set_(self, "root_prefix", os.path.abspath(os.fspath(root_prefix)))
@@ -53,6 +66,7 @@ class ActivationSettings:
         set_(self, "auto_stack", int(auto_stack))
         set_(self, "exe", None if exe is None else os.fspath(exe))
         set_(self, "envvars_force_uppercase", bool(envvars_force_uppercase))
+        set_(self, "auto_activate", bool(auto_activate))
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"ActivationSettings is immutable: cannot set {name}")
@@ -70,6 +84,6 @@ class ActivationSettings:
         args = ", ".join(f"{s}={getattr(self, s)!r}" for s in ("root_prefix", "envs_dirs"))
         kw = ", ".join(
             f"{s}={getattr(self, s)!r}"
-            for s in ("changeps1", "env_prompt", "auto_stack", "exe", "envvars_force_uppercase")
+            for s in ("changeps1", "env_prompt", "auto_stack", "exe", "envvars_force_uppercase", "auto_activate")
         )
         return f"ActivationSettings({args}, {kw})"

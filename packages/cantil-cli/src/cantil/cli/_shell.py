@@ -71,6 +71,7 @@ def activation_settings(environ: Mapping[str, str], exe: str | None) -> Activati
         auto_stack=int(s.auto_stack or 0),
         exe=exe,
         envvars_force_uppercase=bool(getattr(s, "envvars_force_uppercase", True)),
+        auto_activate=bool(getattr(s, "auto_activate_base", False)),
     )
 
 
@@ -110,6 +111,8 @@ def shell_command(shell: str, args: list[str], environ: Mapping[str, str]) -> in
         got = f", not {verb!r}" if verb else ""
         raise ArgumentError(f"one of {', '.join(SHELL_VERBS)} must be given{got}", argument=verb)
     dev, stack, env = _parse(verb, args[1:])
+    # called by a function loaded with --dev (it runs `python -m cantil`): stay in dev mode
+    dev = dev or bool(environ.get("_CANTIL_M") and environ.get("_CANTIL_MOD"))
     exe, auto_dev = find_exe()
     if dev:  # conda's --dev: run the package from this interpreter (`python -m cantil`)
         exe = sys.executable
