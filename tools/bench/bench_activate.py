@@ -10,6 +10,7 @@ load_settings with a valid cache). Writes the "activate" section of docs/perform
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -64,6 +65,7 @@ def _in_process(env: dict[str, str], prefix: Path, rounds: int) -> tuple[float, 
 
 def main(argv: list[str]) -> int:
     rounds = int(argv[argv.index("--rounds") + 1]) if "--rounds" in argv else 21
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     cantil = _cantil()
     with tempfile.TemporaryDirectory(prefix="cantil-bench-activate-") as tmp:
         env, prefix = _layout(Path(tmp))
@@ -89,7 +91,8 @@ def main(argv: list[str]) -> int:
     ]
     md = "\n".join([
         f"Whole-process wall time, median of {rounds} interleaved runs; empty `~/.condarc`; same interpreter for all rows.",
-        f"Machine: {machine()}. Command: `python tools/bench/bench_activate.py`.",
+        f"Machine: {machine()}; 1-min load average {load:.1f} at start (the machine is shared: absolute times vary,",
+        "the ratio to the interleaved bare start is the figure). Command: `python tools/bench/bench_activate.py`.",
         "",
         table(["command", "median ms", "vs bare Python"], rows),
         "",
