@@ -41,17 +41,24 @@ class Executor:
         self.rep = tx.reporter
         s = tx.settings
         self.threads = s.execute_threads or min(4, os.cpu_count() or 1)
+        self._texts: dict[str, str] = {}
 
     # -- helpers ---------------------------------------------------------------------------------------------------
 
-    def _parallel(self, fn: Callable[[T], None], items: list[T]) -> None:
+    def _parallel(self, fn: Callable[[T], None], items: list[T], meanwhile: Callable[[], None] | None = None) -> None:
+        """fn over items in the pool; `meanwhile` runs in this thread while the workers wait on the kernel."""
         if self.threads <= 1 or len(items) < 2:
             for it in items:
                 fn(it)
+            if meanwhile is not None:
+                meanwhile()
             return
         ex = ThreadPoolExecutor(self.threads, thread_name_prefix="cantil-link")
         try:
-            for _ in ex.map(fn, items):
+            results = ex.map(fn, items)
+            if meanwhile is not None:
+                meanwhile()
+            for _ in results:
                 pass
         except BaseException:
             ex.shutdown(wait=True, cancel_futures=True)  # never roll back while a worker still writes
@@ -78,6 +85,7 @@ class Executor:
     def run(self) -> None:
         tx = self.tx
         self._stage()
+        self.journal.durable()  # the plan is on disk before the first change in the prefix
         if tx.unlink_units:
             self.rep.phase("unlink")
             self._scripts_unlink("pre-unlink")
@@ -182,7 +190,8 @@ class Executor:
                 else:
                     slow.append((unit, op))
         chunk = max(256, len(fast) // (self.threads * 2) + 1)
-        self._parallel(self._link_fast, [fast[i:i + chunk] for i in range(0, len(fast), chunk)])
+        self._parallel(self._link_fast, [fast[i:i + chunk] for i in range(0, len(fast), chunk)],
+                       meanwhile=self._precompute_records)
         chunk = max(64, len(slow) // (self.threads * 4) + 1)
         self._parallel(self._link_batch, [slow[i:i + chunk] for i in range(0, len(slow), chunk)])
 
@@ -250,15 +259,21 @@ class Executor:
         if not ran:
             self.rep.warning(f".pyc files not compiled ({output.strip()[:300]}); the packages still work")
 
+    def _precompute_records(self) -> None:
+        """Encode the records of packages without .pyc while the link threads wait on the file system."""
+        for unit in self.tx.link_units:
+            if not unit.pyc:
+                self._texts[unit.record_rel] = record_json(self._record_data(unit))
+
     def _records(self) -> None:
         for unit in self.tx.link_units:
-            data = self._record_data(unit)
+            text = self._texts.get(unit.record_rel) or record_json(self._record_data(unit))
             dst = os.path.join(self.prefix_s, unit.record_rel)
             if self.plan.paths.get(unit.record_rel):
                 self._backup(unit.record_rel)
             tmp = self._tmp(os.path.basename(dst))
             with open(tmp, "w", encoding="utf-8") as f:
-                f.write(record_json(data))
+                f.write(text)
             os.replace(tmp, dst)
 
     def _record_data(self, unit: _plan.LinkUnit) -> dict[str, Any]:
@@ -357,7 +372,8 @@ def _dist_str(record: PackageRecord) -> str:
 def record_json(data: dict[str, Any]) -> str:
     """One top-level key a line (readable, like conda's), each value in the C encoder (json.dump with indent is
     pure Python and takes seconds for 20,000 paths)."""
-    items = [f"  {json.dumps(k)}: {json.dumps(data[k], sort_keys=True)}" for k in sorted(data)]
+    dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+    items = [f"  {dumps(k)}: {dumps(data[k])}" for k in sorted(data)]
     return "{\n" + ",\n".join(items) + "\n}\n"
 
 

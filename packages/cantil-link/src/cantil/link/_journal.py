@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import stat
+import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,13 +46,17 @@ class Plan:
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def to_json(self) -> dict[str, Any]:
-        return {"version": 1, "id": self.id, "pid": os.getpid(), "paths": [[p, int(h)] for p, h in self.paths.items()],
+        # two flat lists (cheap to encode for 20,000 paths); the order within each is the order of the plan
+        return {"version": 1, "id": self.id, "pid": os.getpid(),
+                "had": [p for p, h in self.paths.items() if h], "new": [p for p, h in self.paths.items() if not h],
                 "new_dirs": self.new_dirs, "old_dirs": self.old_dirs, "snapshot": self.snapshot}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Plan:
-        return cls(paths={p: bool(h) for p, h in data["paths"]}, new_dirs=list(data["new_dirs"]),
-                   old_dirs=list(data.get("old_dirs", ())), snapshot=data.get("snapshot"), id=data["id"])
+        paths = dict.fromkeys(data["had"], True)
+        paths.update(dict.fromkeys(data["new"], False))
+        return cls(paths=paths, new_dirs=list(data["new_dirs"]), old_dirs=list(data.get("old_dirs", ())),
+                   snapshot=data.get("snapshot"), id=data["id"])
 
 
 class Journal:
@@ -62,6 +67,8 @@ class Journal:
         self.txn_dir = self.meta / TXN_DIR_NAME
         self.backup_dir = self.txn_dir / "backup"
         self.stage_dir = self.txn_dir / "stage"
+        self._sync: threading.Thread | None = None
+        self._sync_error: BaseException | None = None
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -75,10 +82,32 @@ class Journal:
         tmp = self.meta / f"{JOURNAL_NAME}.{os.getpid()}.tmp"
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(json.dumps(plan.to_json(), separators=(",", ":")) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
         os.replace(tmp, self.path)
-        fsync_dir(self.meta)
+        # fsync in the background while the caller prepares (staging writes only inside .cantil-txn); durable()
+        # waits for it before the first change in the prefix
+        self._sync_error = None
+        self._sync = threading.Thread(target=self._fsync, name="cantil-journal-fsync", daemon=True)
+        self._sync.start()
+
+    def _fsync(self) -> None:
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            fsync_dir(self.meta)
+        except BaseException as e:  # reported by durable()
+            self._sync_error = e
+
+    def durable(self) -> None:
+        """Wait until the plan is on disk (raises what fsync raised)."""
+        sync = self._sync
+        if sync is not None:
+            sync.join()
+            self._sync = None
+            if self._sync_error is not None:
+                raise self._sync_error
 
     def commit(self) -> None:
         with open(self.path, "a", encoding="utf-8") as f:
@@ -104,6 +133,9 @@ class Journal:
 
     def finish(self) -> None:
         """Forget the transaction: delete backups and staged files, then the journal."""
+        sync = self._sync
+        if sync is not None:
+            sync.join()
         if self.txn_dir.exists():
             shutil.rmtree(self.txn_dir, ignore_errors=True)
         with contextlib.suppress(FileNotFoundError):
