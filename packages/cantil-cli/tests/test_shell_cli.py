@@ -176,6 +176,21 @@ def test_hook_activates_base_unless_auto_activate_base_is_off(shell: str, env: d
     assert "CONDA_DEFAULT_ENV" not in off and off["CONDA_SHLVL"] == "0"
 
 
+def test_init_json_reports_each_file(env: dict[str, str], tmp_path: Path) -> None:
+    import json
+
+    rc = tmp_path / "rc.fish"
+    doc = json.loads(cantil("init", "fish", "--rc-file", str(rc), "--json", env=env).stdout)
+    assert doc["success"] is True and doc["dry_run"] is False
+    assert [(c["shell"], c["path"], c["modified"]) for c in doc["changes"]] == [("fish", str(rc), True)]
+    assert "cantil initialize" in rc.read_text()
+    (tmp_path / "file").write_text("")
+    bad = cantil("init", "fish", "--rc-file", str(tmp_path / "file" / "rc"), "--json", env=env)
+    assert bad.returncode == 1
+    err = json.loads(bad.stdout)
+    assert err["exception_name"] == "InitError" and err["message"].startswith(f"cannot initialize {tmp_path}/file/rc")
+
+
 def test_init_rejects_unknown_shells(env: dict[str, str]) -> None:
     done = cantil("init", "ksh", env=env)
     assert done.returncode == 2

@@ -7,6 +7,7 @@ file instead of writing it; `--reverse` removes exactly cantil's block.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 
@@ -23,13 +24,34 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--reverse", action="store_true", help="remove cantil's block instead of adding it")
     p.add_argument("-d", "--dry-run", action="store_true", help="show the changes without writing them")
     p.add_argument("--rc-file", action="append", metavar="PATH", help="write this file instead of the shell's default")
+    p.add_argument("--json", action="store_true", help="report as one JSON document on stdout")
     return p
 
 
 def init_command(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    if not args.json:
+        return _run(args)
+    import io
+    import json
+
+    out = io.StringIO()
+    try:
+        _run(args, out)
+    except ActivateError as err:
+        doc = {"error": f"{type(err).__name__}: {err.message}", "exception_name": type(err).__name__,
+               "message": err.message, "caused_by": repr(err.__cause__) if err.__cause__ else None}
+        if err.hint:
+            doc["hint"] = err.hint
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return 1
+    sys.stdout.write(out.getvalue())
+    return 0
+
+
+def _run(args: argparse.Namespace, json_out: io.StringIO | None = None) -> int:
     from cantil.cli._shell import activation_settings, find_exe
 
-    args = _parser().parse_args(argv)
     aliases = {"csh": "tcsh", "pwsh": "powershell"}
     shells = [aliases.get(s, s) for s in args.shells]
     if args.all:
@@ -51,15 +73,25 @@ def init_command(argv: list[str]) -> int:
     home = environ.get("HOME") or os.path.expanduser("~")
     root = activation_settings(environ, exe).root_prefix
     any_change = False
+    report: list[dict[str, object]] = []
     for shell in shells:
         paths = args.rc_file or default_rc_paths(shell, home=home, environ=environ, root_prefix=root)
         result = init(shell, paths, exe=exe, reverse=args.reverse, dry_run=args.dry_run)
         for change in result.changes:
             any_change |= change.changed
+            report.append({"shell": shell, "path": change.path, "modified": change.changed, "diff": change.diff()})
+            if json_out is not None:
+                continue
             if args.dry_run:
                 sys.stdout.write(change.diff())
             state = "modified" if change.changed else "no change"
             sys.stdout.write(f"{state:<10} {change.path}\n")
+    if json_out is not None:
+        import json
+
+        doc = {"success": True, "dry_run": args.dry_run, "reverse": args.reverse, "changes": report}
+        json_out.write(json.dumps(doc, indent=2) + "\n")
+        return 0
     if args.dry_run:
         sys.stdout.write("\ndry run: nothing was written.\n")
     elif any_change:
