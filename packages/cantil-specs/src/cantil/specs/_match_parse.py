@@ -44,8 +44,11 @@ FIELDS = (
 _FIELD_SET = frozenset(FIELDS)
 _NAME = re.compile(r"[^ =<>!~]+").match
 _STRICT_NAME = re.compile(r"[A-Za-z0-9_.*+\-]+").fullmatch
+_SIMPLE = re.compile(r"[\[\]:@#()]| if |\.conda$|\.tar\.bz2$").search
+_NAME_STOP = re.compile(r"[=<>!~]").search
+_BUILD_STOP = re.compile(r"[-=,|<>~]").search
 _KEY = re.compile(r"[A-Za-z0-9_\-]+").match
-_NOT_BUILD = "-=,|<>~"
+_LAST_NOT_BUILD = re.compile(r".*[-=,|<>~]").match
 _OPS = "=!|,<>~"
 PACKAGE_EXTENSIONS = (".conda", ".tar.bz2")
 
@@ -53,15 +56,22 @@ PACKAGE_EXTENSIONS = (".conda", ".tar.bz2")
 def _split_version_build(r: str) -> tuple[str, str | None]:
     """conda's split of "version build": the shortest version whose remainder is a separator (space or '=', not right
     after an operator) and a build free of '-=,|<>~'."""
-    last = -1
-    for c in _NOT_BUILD:
-        p = r.rfind(c)
-        last = max(last, p)
-    n = len(r)
-    i = last if last > 1 else 1
-    while i < n - 1:
-        c = r[i]
-        if (c in {" ", "="}) and r[i - 1] not in _OPS:
+    m = _LAST_NOT_BUILD(r)
+    i = m.end() - 1 if m is not None else 1
+    i = max(i, 1)
+    n = len(r) - 1
+    while i < n:
+        sp = r.find(" ", i, n)
+        eq = r.find("=", i, n)
+        if sp < 0:
+            if eq < 0:
+                break
+            i = eq
+        elif 0 <= eq < sp:
+            i = eq
+        else:
+            i = sp
+        if r[i - 1] not in _OPS:
             return r[:i].replace(" ", ""), r[i + 1 :].strip()
         i += 1
     return r.replace(" ", ""), None
@@ -135,11 +145,37 @@ def _package_file(text: str, spec: str, settings: ChannelSettings) -> dict[str, 
     return {"name": "*", "fn": fn, "url": url}
 
 
+def _simple(parts: list[str], lenient: bool) -> dict[str, str] | None:
+    """``name``, ``name version``, ``name version build`` without any of the grammar's rarer parts; None when the
+    general reader is needed (it gives the same answer for everything this accepts)."""
+    name = parts[0]
+    if _NAME_STOP(name) is not None or (not lenient and _STRICT_NAME(name) is None):
+        return None
+    if len(parts) == 1:
+        return {"name": name.lower()}
+    version = parts[1]
+    if version[0] == "=" or version[-1] in _OPS:
+        return None
+    if "=" in version and "=" in version.replace(">=", "").replace("<=", "").replace("!=", "").replace("~=", ""):
+        return None
+    if len(parts) == 2:
+        return {"name": name.lower(), "version": version}
+    build = parts[2]
+    if _BUILD_STOP(build) is not None:
+        return None
+    return {"name": name.lower(), "version": version, "build": build}
+
+
 def parse_spec(text: str, lenient: bool, settings: ChannelSettings) -> dict[str, str]:
     """The fields of a spec, as strings (name lowercased; version as conda rewrites it, e.g. ``=1.2`` -> ``1.2*``).
     Raises InvalidMatchSpec quoting ``text``."""
     if not isinstance(text, str):
         raise InvalidMatchSpec(repr(text), "a spec must be a string")
+    parts = text.split()
+    if 0 < len(parts) <= 3 and _SIMPLE(text) is None:
+        fast = _simple(parts, lenient)
+        if fast is not None:
+            return fast
     spec = text.strip()
     if not spec:
         raise InvalidMatchSpec(text, "empty spec")

@@ -36,15 +36,11 @@ _Z_LO, _SEG_Z_LO, _END, _SEG_Z_HI, _Z_HI = 1, 2, 3, 4, 5
 Segments = tuple[tuple[Any, ...], ...]
 
 
-class _Tail:
-    """The last element of a Version tuple: carries the text; equal to every other tail."""
+class _Tail(str):
+    """The last element of a Version tuple: the normalised text, equal to every other tail (so that versions with
+    equal keys compare and hash equal whatever their spelling)."""
 
-    __slots__ = ("local", "segments", "text")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.segments: Segments | None = None
-        self.local: Segments | None = None
+    __slots__ = ()
 
     def __eq__(self, other: object) -> bool:
         return other.__class__ is _Tail
@@ -57,6 +53,9 @@ class _Tail:
 
     def __hash__(self) -> int:
         return 0
+
+
+_segments_cache: dict[str, tuple[Segments, Segments]] = {}
 
 
 def _components(seg: str) -> list[Any]:
@@ -167,6 +166,7 @@ _CACHE_MAX = 200_000
 def clear_version_cache() -> None:
     """Forget every interned Version (benchmarks measure distinct-string rates this way)."""
     _cache.clear()
+    _segments_cache.clear()
 
 
 class Version(tuple[Any, ...]):
@@ -192,27 +192,34 @@ class Version(tuple[Any, ...]):
         s = text.strip().lower()
         key: list[Any]
         if s.isascii() and s.replace(".", "").isdigit() and s[0] != "." and s[-1] != "." and ".." not in s:
-            nums = s.split(".")
-            k = len(nums)
-            while k and not int(nums[k - 1]):
-                k -= 1
-            key = [_SEG_Z_HI] if k else []  # the epoch 0 is a zero segment before a positive one
-            for i in range(k):
-                n = int(nums[i])
-                if n:
-                    key.append(n + 5)
-                    key.append(_END)
-                else:
-                    key.append(_SEG_Z_HI)
-            key.append(_END)
-            key.append(_END)
+            ints = [int(x) for x in s.split(".")]
+            while ints and not ints[-1]:
+                ints.pop()
+            m = len(ints)
+            if not m:
+                key = [_END, _END, None]
+            elif 0 not in ints:
+                # [zero epoch, n1+5, END, n2+5, END, ..., END (version), END (local), tail]
+                key = [_END] * (2 * m + 4)
+                key[0] = _SEG_Z_HI
+                key[1 : 2 * m : 2] = [n + 5 for n in ints]
+            else:
+                key = [_SEG_Z_HI]
+                for n in ints:
+                    if n:
+                        key.append(n + 5)
+                        key.append(_END)
+                    else:
+                        key.append(_SEG_Z_HI)
+                key += (_END, _END, None)
         else:
             s = _normalise(text)
             segs, local = _split_main(text, s)
             key = []
             _encode(segs, key)
             _encode(local, key)
-        key.append(_Tail(s))
+            key.append(None)
+        key[-1] = _Tail(s)
         v = tuple.__new__(cls, key)
         if len(_cache) >= _CACHE_MAX:
             _cache.clear()
@@ -223,22 +230,24 @@ class Version(tuple[Any, ...]):
         return (Version, (str(self),))
 
     def __str__(self) -> str:
-        tail: _Tail = self[-1]
-        return tail.text
+        return str.__str__(self[-1])
 
     def __repr__(self) -> str:
-        return f'Version("{self[-1].text}")'
+        return f'Version("{self!s}")'
 
     def __bool__(self) -> bool:
         return True
 
     def _segments(self) -> tuple[Segments, Segments]:
-        tail: _Tail = self[-1]
-        if tail.segments is None or tail.local is None:
-            segs, local = _split_main(tail.text, tail.text)
-            tail.segments = tuple(tuple(c) for c in segs)
-            tail.local = tuple(tuple(c) for c in local)
-        return tail.segments, tail.local
+        text = str.__str__(self[-1])  # a plain str: tails hash alike and equal each other
+        found = _segments_cache.get(text)
+        if found is None:
+            segs, local = _split_main(text, text)
+            found = (tuple(tuple(c) for c in segs), tuple(tuple(c) for c in local))
+            if len(_segments_cache) > 50_000:
+                _segments_cache.clear()
+            _segments_cache[text] = found
+        return found
 
     @property
     def epoch(self) -> int:
@@ -247,7 +256,7 @@ class Version(tuple[Any, ...]):
     @property
     def local(self) -> str | None:
         """The local version (after ``+``), or None."""
-        text = self[-1].text
+        text = str(self)
         return text.split("+", 1)[1] if "+" in text else None
 
     def startswith(self, prefix: Version) -> bool:

@@ -41,7 +41,7 @@ def _startswith(b: Version) -> Matcher:
     """A fast prefix test when the prefix is plain numbers ending in a positive one (``1.2``), else conda's general
     test. See _version's docstring: the key of ``1.2`` ends ``..., 7, END, END, END, tail``."""
     text = str(b)
-    if text.replace(".", "").isdigit() and b[-5].__class__ is int and b[-5] > 5:
+    if text.replace(".", "").isdigit() and int(text.rsplit(".", 1)[-1]) > 0:
         m = len(b) - 5
         pre = tuple(b[:m])
         c = b[m]
@@ -55,7 +55,7 @@ def _leaf(text: str, spec: str) -> tuple[str, Matcher, int]:
     s = text
     if not s:
         raise InvalidVersionSpec(spec, "empty constraint")
-    if any(c.isspace() for c in s):
+    if " " in s or "\t" in s:
         raise InvalidVersionSpec(spec, f"whitespace inside the constraint '{s}'")
     if s[0] == "^" or s[-1] == "$":
         if s[0] != "^" or s[-1] != "$":
@@ -70,7 +70,7 @@ def _leaf(text: str, spec: str) -> tuple[str, Matcher, int]:
         rest = s[len(op) :]
         if op in {"!", "~"}:
             raise InvalidVersionSpec(spec, f"invalid operator in '{s}'")
-        if not rest or rest[0] in _OP_START or any(c.isspace() for c in rest):
+        if not rest or rest[0] in _OP_START:
             raise InvalidVersionSpec(spec, f"invalid operator in '{s}'")
         if rest[-2:] == ".*":
             if op == "~=":
