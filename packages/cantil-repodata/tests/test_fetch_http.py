@@ -166,3 +166,15 @@ def test_truncated_zst_falls_back_to_another_format(server: ChannelServer, cache
     idx = index_for(server.url, cache_dir, shards=False)
     assert [r.name for r in idx.records("a")] == ["a"]
     assert {s.subdir: s.how for s in idx.sources}["linux-64"] == "bz2"
+
+
+def test_current_repodata_missing_falls_back_to_repodata_json(channel_dir: Path, cache_dir: Path,
+                                                              index_for: IndexFor) -> None:
+    from cantil_tools.index import index_channel
+
+    index_channel(channel_dir, current=False)
+    with ChannelServer(channel_dir) as srv:
+        idx = index_for(srv.url, cache_dir, repodata_fn="current_repodata.json")
+        assert [r.name for r in idx.records("a")] == ["a"] and [r.name for r in idx.records("e")] == ["e"]
+        assert [e.status for e in srv.requests("linux-64/current_repodata.json")] == [404]
+        assert {s.subdir: s.how for s in idx.sources} == {"linux-64": "shards", "noarch": "shards"}

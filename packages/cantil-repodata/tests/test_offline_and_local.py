@@ -98,3 +98,16 @@ def test_file_channel_prepared_index_follows_the_file(channel_dir: Path, cache_d
     build_package({"name": "f", "version": "1.0"}, channel_dir)
     index_channel(channel_dir)
     assert [r.name for r in index_for(url, cache_dir, shards=False).records("f")] == ["f"]
+
+
+def test_unwritable_cache_is_one_clear_error(server: ChannelServer, tmp_path: Path, index_for: IndexFor) -> None:
+    import os
+
+    from cantil.repodata import CacheNotWritable
+
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache folder should be")
+    with pytest.raises(CacheNotWritable) as info:
+        index_for(server.url, blocker / "cache").load()
+    assert str(blocker) in str(info.value) and info.value.conda_name == "NotWritableError"
+    assert os.path.isfile(blocker)

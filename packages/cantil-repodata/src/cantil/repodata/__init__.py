@@ -14,6 +14,7 @@ from cantil.repodata._index import Index
 from cantil.repodata._reporter import Reporter
 from cantil.repodata._settings import RepodataSettings
 from cantil.repodata.errors import (
+    CacheNotWritable,
     ChannelNotFound,
     ChecksumMismatch,
     HTTPError,
@@ -24,6 +25,7 @@ from cantil.repodata.errors import (
 )
 
 __all__ = [
+    "CacheNotWritable",
     "ChannelNotFound",
     "ChecksumMismatch",
     "Downloader",

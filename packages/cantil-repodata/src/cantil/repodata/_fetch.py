@@ -130,7 +130,8 @@ class SubdirFetcher:
 
     def _cached(self, state: RepodataState) -> SubdirSource | None:
         """The cached data if it is whole and consistent with its state; else None."""
-        if state.has_format("shards")[0] and state.get("has_shards") and state.matches(self.entry.shards_index_path):
+        if (self.s.shards and self.fn == REPODATA_FN and state.has_format("shards")[0] and state.get("has_shards")
+                and state.matches(self.entry.shards_index_path)):
             with contextlib.suppress(OSError, RepodataCorrupt):
                 return self._from_shards("cache", self.entry.shards_index_path.read_bytes(), self._shards_url())
         if state.matches(self.entry.json_path):
@@ -303,7 +304,7 @@ class SubdirFetcher:
         return self._from_json(fmt, data)
 
     def _missing(self, state: RepodataState, result: Result, url: str) -> SubdirSource:
-        if self.subdir == "noarch":
+        if self.subdir == "noarch" or self.fn != REPODATA_FN:   # the Index retries another repodata_fn with repodata.json
             raise UnavailableInvalidChannel(self.channel, url, result.status,
                                             hint="check the channel name or URL")
         temp = self.entry.temp_path()
@@ -400,7 +401,7 @@ class SubdirFetcher:
             path = folder / name
             if path.is_file():
                 return self._from_local(path, decode)
-        if self.subdir == "noarch":
+        if self.subdir == "noarch" or self.fn != REPODATA_FN:
             raise UnavailableInvalidChannel(self.channel, f"{self.url}/{self.fn}", 404,
                                             hint=f"no {self.fn} in {folder}")
         return self._source("empty", prepared=None)

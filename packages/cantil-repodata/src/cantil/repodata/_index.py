@@ -26,7 +26,7 @@ from ._reporter import Reporter
 from ._settings import RepodataSettings
 from ._shardfetch import ShardLoader
 from ._transport import Transport
-from .errors import OfflineError, RepodataError, UnavailableInvalidChannel
+from .errors import CacheNotWritable, OfflineError, RepodataError, UnavailableInvalidChannel
 
 if TYPE_CHECKING:
     from cantil.specs import Channel, MatchSpec, PackageRecord
@@ -91,6 +91,12 @@ class Index:
         return jobs
 
     def _fetch_one(self, ch: Channel, subdir: str, url: str, url_c: str) -> SubdirSource:
+        try:
+            return self._fetch_subdir(ch, subdir, url, url_c)
+        except OSError as err:   # the cache folder: permissions, read-only or full disk
+            raise CacheNotWritable(str(self.settings.cache_dir), err.strerror or str(err)) from err
+
+    def _fetch_subdir(self, ch: Channel, subdir: str, url: str, url_c: str) -> SubdirSource:
         fetcher = SubdirFetcher(self._transport, self.settings, ch.name, url, url_w_credentials=url_c, subdir=subdir,
                                 reporter=self.reporter)
         try:

@@ -5,6 +5,7 @@
     ├── ChannelNotFound                    a channel (file:// folder or URL) that does not exist
     │   └── UnavailableInvalidChannel      `noarch` answered 404: there is no channel at that URL
     ├── OfflineError                       offline mode and nothing usable in the cache for a channel
+    ├── CacheNotWritable                   the cache directory cannot be created or written: `.path`, `.reason`
     ├── ChecksumMismatch (also ValueError) a download whose size, sha256 or md5 differs from what was expected
     └── RepodataCorrupt (also ValueError)  repodata that cannot be read: bad JSON, HTML, bad zstd/bz2, bad shard
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "CacheNotWritable",
     "ChannelNotFound",
     "ChecksumMismatch",
     "HTTPError",
@@ -95,6 +97,18 @@ class OfflineError(RepodataError):
     def __init__(self, channel: str, what: str = "no cached repodata", *, hint: str | None = None) -> None:
         self.channel = channel
         super().__init__(f"offline mode: {what} for channel {channel}", hint=hint)
+
+
+class CacheNotWritable(RepodataError):
+    """The repodata cache cannot be written (permissions, read-only or full disk): `.path`, `.reason`."""
+
+    conda_name = "NotWritableError"
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"cannot write the repodata cache {path}: {reason}",
+                         hint="check the permissions of the package cache (pkgs_dirs)")
 
 
 class ChecksumMismatch(RepodataError, ValueError):
