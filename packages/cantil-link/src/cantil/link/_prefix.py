@@ -80,7 +80,13 @@ class PrefixData:
     def records(self) -> dict[str, PrefixRecord]:
         from cantil.specs import PrefixRecord
 
-        return {name: PrefixRecord.from_dict(data) for name, (_, data) in self.raw().items()}
+        out = {}
+        for name, (path, data) in self.raw().items():
+            try:
+                out[name] = PrefixRecord.from_dict(data)
+            except ValueError as e:  # cantil.specs' InvalidRecord
+                raise LinkError(f"unreadable package record {path}: {e}") from e
+        return out
 
     def get(self, name: str) -> PrefixRecord | None:
         return self.records().get(name)

@@ -230,9 +230,11 @@ class Transaction:
             previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
             errors = rollback(journal, plan)
-            journal.finish()
-            if created_prefix:
-                _remove_created_prefix(self.prefix)
+            if not errors:
+                journal.finish()
+                if created_prefix:
+                    _remove_created_prefix(self.prefix)
+            # else: the journal and its backups stay, so that recover() (the next command) can finish the job
         finally:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
@@ -241,7 +243,10 @@ class Transaction:
             raise exc
         if not isinstance(exc, Exception):
             raise exc  # KeyboardInterrupt, SystemExit: the prefix is restored, the interruption goes on
-        raise TransactionFailed(exc, errors) from exc
+        failed = TransactionFailed(exc, errors)
+        if errors:
+            failed.hint = "the rollback was incomplete: run the command again to recover the prefix"
+        raise failed from exc
 
     def _register(self) -> None:
         reg = self.settings.environments_txt
