@@ -16,6 +16,7 @@ import os
 import sys
 
 from cantil.activate._envvars import UNSET_MARKER, read_env_vars
+from cantil.activate._paths import expand_path, paths_equal, prefix_dirs, replace_prefix
 from cantil.activate._settings import ActivationSettings
 from cantil.activate._syntax import SHELLS, SYNTAXES, Syntax
 from cantil.activate.errors import (
@@ -28,7 +29,7 @@ from cantil.activate.errors import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Mapping
 
 RESERVED_NAMES = ("base", "root")
 _WINDOWS_CLEAN_PATH = "C:\\Windows\\system32;C:\\Windows;C:\\Windows\\System32\\Wbem"
@@ -42,32 +43,6 @@ def _shlvl(environ: Mapping[str, str], default: int = 0) -> int:
         return int(raw)
     except ValueError:
         raise ShellStateError("CONDA_SHLVL", f"is not a number: {raw!r}") from None
-
-
-def expand_path(path: str, environ: Mapping[str, str]) -> str:
-    """`~`, `$NAME` and `${NAME}` (from environ; unknown names are left as written), then absolute."""
-    if "$" in path:
-        out, i = [], 0
-        while i < len(path):
-            ch = path[i]
-            if ch == "$" and i + 1 < len(path):
-                if path[i + 1] == "{" and "}" in path[i + 2 :]:
-                    end = path.index("}", i + 2)
-                    name = path[i + 2 : end]
-                    out.append(environ.get(name, path[i : end + 1]))
-                    i = end + 1
-                    continue
-                j = i + 1
-                while j < len(path) and (path[j].isalnum() or path[j] == "_"):
-                    j += 1
-                if j > i + 1:
-                    out.append(environ.get(path[i + 1 : j], path[i:j]))
-                    i = j
-                    continue
-            out.append(ch)
-            i += 1
-        path = "".join(out)
-    return os.path.abspath(os.path.expanduser(path))
 
 
 class Activator:
@@ -164,22 +139,10 @@ class Activator:
         return read_env_vars(prefix, uppercase=self.settings.envvars_force_uppercase, warnings=self.warnings)
 
     def _paths_equal(self, a: str, b: str) -> bool:
-        if self.windows:
-            return a.replace("/", "\\").rstrip("\\").lower() == b.replace("/", "\\").rstrip("\\").lower()
-        return a == b
+        return paths_equal(a, b, windows=self.windows)
 
-    def _path_dirs(self, prefix: str) -> Iterator[str]:
-        if not self.windows:
-            yield prefix + "/bin"
-            return
-        sep = "\\"
-        yield prefix.rstrip(sep)
-        for variant in ("ucrt64", "clang64", "mingw64", "clangarm64"):
-            if os.path.isdir(sep.join((prefix, "Library", variant))):
-                yield sep.join((prefix, "Library", variant, "bin"))
-                break
-        for parts in (("Library", "mingw-w64", "bin"), ("Library", "usr", "bin"), ("Library", "bin"), ("Scripts",), ("bin",)):
-            yield sep.join((prefix, *parts))
+    def _path_dirs(self, prefix: str) -> list[str]:
+        return prefix_dirs(prefix, windows=self.windows)
 
     def _starting_path(self) -> list[str]:
         path = self.environ.get("PATH")
@@ -191,22 +154,12 @@ class Activator:
         return [*self._path_dirs(prefix), *self._starting_path()]
 
     def _replace_prefix(self, old: str | None, new: str | None) -> list[str]:
-        path_list = self._starting_path()
-        first = 0
-        if old is not None:
-            dirs = list(self._path_dirs(old))
-            found = next((i for i, p in enumerate(path_list) if self._paths_equal(p, dirs[0])), None)
-            if found is not None:
-                first = found
-                last = None
-                for d in reversed(dirs):
-                    last = next((i for i, p in enumerate(path_list) if self._paths_equal(p, d)), None)
-                    if last is not None:
-                        break
-                del path_list[first : (last if last is not None else first) + 1]
-        if new is not None:
-            path_list[first:first] = list(self._path_dirs(new))
-        return path_list
+        return replace_prefix(
+            self._starting_path(),
+            None if old is None else self._path_dirs(old),
+            None if new is None else self._path_dirs(new),
+            windows=self.windows,
+        )
 
     def _default_env(self, prefix: str) -> str:
         if self._paths_equal(prefix, self.settings.root_prefix):
