@@ -26,7 +26,8 @@ def shell_exe(shell: str) -> str:
     name = SHELL_EXES[shell]
     found = shutil.which(name, path=str(Path(sys.executable).parent)) if name == "xonsh" else None
     found = found or shutil.which(name)
-    assert found, f"{name} is not installed: the activation tests need it (tools/test-all.sh installs it)"
+    where = "the test extra (pip)" if name == "xonsh" else "the system (tools/test-all.sh installs it through apt)"
+    assert found, f"{name} is not installed: the activation tests need it from {where}"
     return found
 
 
