@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from cantil_tools._cli import main
 
 
@@ -38,3 +40,16 @@ def test_bad_description_is_one_error_line(tmp_path: Path, capsys: object) -> No
     missing = subprocess.run([sys.executable, "-m", "cantil_tools.channel", "build", str(tmp_path / "none.json"),
                               str(tmp_path / "o")], capture_output=True, text=True, check=False)
     assert missing.returncode == 1 and missing.stderr.startswith("error: cannot read")
+
+
+def test_yaml_descriptions(tmp_path: Path) -> None:
+    pytest.importorskip("ruamel.yaml", reason="YAML descriptions need the optional ruamel.yaml")
+    from cantil_tools._cli import load_descriptions
+
+    desc = tmp_path / "desc.yaml"
+    desc.write_text("packages:\n  - name: a\n    version: '1.0'\n    depends: [b >=2]\n    files:\n"
+                    "      bin/a: |\n        #!/bin/sh\n        echo @PREFIX@\n")
+    (loaded,) = load_descriptions(desc)
+    assert loaded["depends"] == ["b >=2"] and loaded["files"]["bin/a"].endswith("echo @PREFIX@\n")
+    assert main(["build", str(desc), str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / "linux-64" / "a-1.0-h0_0.conda").exists()

@@ -159,3 +159,49 @@ def test_py_rattler_reads_the_indexed_sample_channel(sample_channel: Path) -> No
         assert result[subdir] == {n: sorted(r.fn for r in ours.records(n)) for n in ours.names()}
         repodata = json.loads((sample_channel / subdir / "repodata.json").read_text())
         assert sum(map(len, result[subdir].values())) == len(repodata["packages.conda"])
+
+
+_RATTLER_INSTALL = textwrap.dedent(
+    """
+    import asyncio, json, os, sys
+    channel, prefix, cache = sys.argv[1:4]
+    try:
+        from rattler import Channel, install, solve
+
+        async def main():
+            records = await solve([Channel(channel)], ["python", "hello-cli", "toolc", "postlinker", "libzz"],
+                                  platforms=["linux-64", "noarch"], virtual_packages=[])
+            await install(records, prefix, cache_dir=cache, execute_link_scripts=True, show_progress=False)
+            return sorted(f"{r.name.normalized}-{r.version}-{r.build}" for r in records)
+
+        print(json.dumps({"records": asyncio.run(main())}))
+    except BaseException as err:
+        print(json.dumps({"error": repr(err)}))
+    sys.stdout.flush()
+    os._exit(0)
+    """
+)
+
+
+@pytest.mark.oracle
+def test_py_rattler_installs_the_sample_channel(sample_channel: Path, tmp_path: Path) -> None:
+    """A third-party installer solves against the sample channel, links it, runs its scripts: everything works."""
+    from cantil_tools.sample import PYTHON_VERSION
+
+    prefix = tmp_path / "env"
+    proc = subprocess.run([sys.executable, "-c", _RATTLER_INSTALL, sample_channel.as_uri(), str(prefix),
+                           str(tmp_path / "cache")], capture_output=True, text=True, timeout=600, check=False)
+    result = json.loads(proc.stdout)
+    assert "error" not in result, (result, proc.stderr[-2000:])
+    assert result["records"] == ["clickish-8.1.7-py_0", "hello-cli-1.0-py_0", "libzz-1.3.0-h0_0",
+                                 "postlinker-1.0-h0_0", f"python-{PYTHON_VERSION}-h0_0", "toolc-2.1.0-h0_0"]
+    env = {"PATH": f"{prefix / 'bin'}:/usr/bin:/bin"}
+    hello = subprocess.run([str(prefix / "bin" / "hello")], capture_output=True, text=True, check=True, env=env)
+    assert hello.stdout.strip() == f"hello from hello-cli {prefix}"  # noarch entry point, venv-style python
+    toolc = subprocess.run([str(prefix / "bin" / "toolc")], capture_output=True, text=True, check=True, env=env)
+    assert toolc.stdout.strip() == f"toolc 2.1.0 installed in {prefix}"  # text prefix replaced
+    assert (prefix / "pyvenv.cfg").read_text().startswith("home = ")  # python's post-link ran
+    assert (prefix / "share" / "postlinker" / "post-link.out").read_text() == "postlinker-post-link-ran\n"
+    lib = (prefix / "lib" / "libzz.so.1.3.0").read_bytes()
+    assert f"config={prefix}/etc/libzz.conf".encode() + b"\0" in lib  # binary prefix replaced, NUL-padded
+    assert len(lib) == len((prefix / "lib" / "libzz.so").read_bytes())
