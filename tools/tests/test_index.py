@@ -183,3 +183,11 @@ def test_unreadable_package_is_a_channel_error(tmp_path: Path) -> None:
     (tmp_path / "linux-64" / "broken-1-0.conda").write_bytes(b"not a zip")
     with pytest.raises(ChannelError, match=r"broken-1-0\.conda: unreadable package"):
         index_channel(tmp_path)
+
+
+def test_fallback_version_order_agrees_with_specs() -> None:
+    from cantil.specs import Version
+    from cantil_tools._vkey import _Fallback
+
+    versions = ["1.9", "1.10dev", "1.10rc1", "1.10", "1.10.post1", "2.0a1", "2.0", "1!0.1", "1.10.0.1"]
+    assert sorted(versions, key=_Fallback) == sorted(versions, key=Version)

@@ -205,3 +205,51 @@ def test_py_rattler_installs_the_sample_channel(sample_channel: Path, tmp_path: 
     lib = (prefix / "lib" / "libzz.so.1.3.0").read_bytes()
     assert f"config={prefix}/etc/libzz.conf".encode() + b"\0" in lib  # binary prefix replaced, NUL-padded
     assert len(lib) == len((prefix / "lib" / "libzz.so").read_bytes())
+
+
+_RATTLER_GATEWAY = textwrap.dedent(
+    """
+    import asyncio, json, os, sys
+    url, cache, mode = sys.argv[1:4]
+    try:
+        from rattler import Channel, Gateway, SourceConfig
+
+        config = SourceConfig(sharded_enabled=mode == "shards", zstd_enabled=True, bz2_enabled=False, jlap_enabled=False)
+        gateway = Gateway(cache_dir=cache, default_config=config)
+
+        async def main():
+            result = await gateway.query([Channel(url)], ["linux-64", "noarch"], sys.argv[4:], recursive=True)
+            return sorted({r.file_name for records in result for r in records})
+
+        print(json.dumps({"files": asyncio.run(main())}))
+    except BaseException as err:
+        print(json.dumps({"error": repr(err)}))
+    sys.stdout.flush()
+    os._exit(0)
+    """
+)
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("mode", ["shards", "zst"])
+def test_py_rattler_gateway_reads_the_served_channel(sample_channel: Path, tmp_path: Path, mode: str) -> None:
+    """py-rattler's gateway reads our CEP 16 shards (or repodata.json.zst) through our server."""
+    from cantil_tools.server import ChannelServer
+
+    with ChannelServer(sample_channel) as server:
+        proc = subprocess.run([sys.executable, "-c", _RATTLER_GATEWAY, server.url, str(tmp_path / "cache"), mode,
+                               "requestsish"], capture_output=True, text=True, timeout=300, check=False)
+        paths = [e.path for e in server.log]
+    result = json.loads(proc.stdout)
+    assert "error" not in result, result
+    names = {fn.rsplit("-", 2)[0] for fn in result["files"]}
+    assert names == {"requestsish", "urllib3ish", "idnaish", "python"}
+    assert any(fn.startswith("urllib3ish-1.26.18-") for fn in result["files"])  # the query lists every version
+    if mode == "shards":
+        assert "linux-64/repodata_shards.msgpack.zst" in paths and "noarch/repodata_shards.msgpack.zst" in paths
+        shard_files = [p for p in paths if p.endswith(".msgpack.zst") and "repodata_shards" not in p]
+        assert len(shard_files) >= 4  # requestsish, urllib3ish, idnaish, python: fetched by name
+        assert not any(p.endswith("repodata.json") for p in paths)
+    else:
+        assert "noarch/repodata.json.zst" in paths
+        assert not any("msgpack" in p for p in paths)

@@ -39,7 +39,8 @@ HTML_ERROR = b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><
 
 @dataclass
 class LogEntry:
-    """One request as the server saw it. `path` is channel-relative (token removed), `raw_path` as requested."""
+    """One request as the server saw it. `path` is channel-relative (token removed), `raw_path` as requested;
+    `headers` are the request headers with canonical names (`If-None-Match`, `Range`, `Accept-Encoding`)."""
 
     method: str
     path: str
@@ -118,7 +119,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, head: bool) -> None:
         raw = urlsplit(self.path).path
         path = unquote(raw).lstrip("/")
-        entry = LogEntry(self.command, path, 0, dict(self.headers.items()),
+        entry = LogEntry(self.command, path, 0, {_canonical(k): v for k, v in self.headers.items()},
                          range=self.headers.get("Range"), raw_path=self.path)
         try:
             self._respond(path, entry, head)
@@ -213,6 +214,11 @@ class _Handler(BaseHTTPRequestHandler):
             super().finish()
         except OSError:
             pass
+
+
+def _canonical(name: str) -> str:
+    """`if-none-match` -> `If-None-Match`: clients differ in header case (reqwest sends lowercase)."""
+    return "-".join(part.capitalize() for part in name.split("-"))
 
 
 def _accepts_gzip(header: str) -> bool:

@@ -81,9 +81,12 @@ class _Fallback:
 
 @lru_cache(maxsize=4096)
 def version_key(text: str) -> Any:
+    """A sortable key; all keys of one process are of one type (cantil.specs.Version when it is importable)."""
     try:
         from cantil.specs import Version  # type: ignore[attr-defined,unused-ignore]
-
-        return Version(text)
-    except Exception:
+    except ImportError:
         return _Fallback(text)
+    try:
+        return Version(text)
+    except ValueError:
+        return Version("0")  # an invalid version sorts with the lowest
