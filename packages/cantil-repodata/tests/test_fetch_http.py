@@ -178,3 +178,50 @@ def test_current_repodata_missing_falls_back_to_repodata_json(channel_dir: Path,
         assert [r.name for r in idx.records("a")] == ["a"] and [r.name for r in idx.records("e")] == ["e"]
         assert [e.status for e in srv.requests("linux-64/current_repodata.json")] == [404]
         assert {s.subdir: s.how for s in idx.sources} == {"linux-64": "shards", "noarch": "shards"}
+
+
+@pytest.mark.parametrize("shards", [True, False])
+@pytest.mark.parametrize("case", [
+    ("https://mirror.example/chan/files", "https://mirror.example/chan/files/"),
+    ("../files/", "{url}/files/"),
+])
+def test_cep15_base_url_places_package_urls(channel_dir: Path, cache_dir: Path, index_for: IndexFor,
+                                            shards: bool, case: tuple[str, str]) -> None:
+    from cantil_tools.index import index_channel
+
+    base_url, expected = case
+
+    index_channel(channel_dir, base_url=base_url)
+    with ChannelServer(channel_dir) as srv:
+        (rec,) = index_for(srv.url, cache_dir, shards=shards).records("a")
+    assert rec.url == expected.format(url=srv.url) + "a-1.0-h0_0.conda"
+
+
+def test_proxy_servers_setting_is_used(server: ChannelServer, cache_dir: Path, index_for: IndexFor) -> None:
+    """A channel on a host that does not resolve, reached only through the proxy given in the settings."""
+    idx = index_for("http://channel.invalid", cache_dir, proxy_servers={"http": server.base_url})
+    assert [r.name for r in idx.records("a")] == ["a"]
+    assert any(e.raw_path.startswith("http://channel.invalid/") for e in server.requests())
+
+
+def test_reads_a_cache_written_by_conda(channel_dir: Path, cache_dir: Path, index_for: IndexFor) -> None:
+    """conda's files only (<key>.json + <key>.info.json, fresh): used as they are, no request, no rewrite."""
+    import time
+
+    url = "http://127.0.0.1:9/conda-made"             # nothing listens there: any request would fail
+    cache_dir.mkdir(parents=True)
+    for subdir in ("linux-64", "noarch"):
+        stem = cache_fn_url(f"{url}/{subdir}")[:-5]
+        raw = (channel_dir / subdir / "repodata.json").read_bytes()
+        (cache_dir / f"{stem}.json").write_bytes(raw)
+        st = (cache_dir / f"{stem}.json").stat()
+        (cache_dir / f"{stem}.info.json").write_text(json.dumps({
+            "_url": f"{url}/{subdir}", "_etag": '"abc"', "_mod": "Sat, 01 Jan 2022 00:00:00 GMT",
+            "_cache_control": "public, max-age=1200", "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+            "refresh_ns": time.time_ns(), "has_zst": {"last_checked": "2023-01-01T00:00:00Z", "value": True},
+        }, indent=2))
+    before = {p.name: p.read_bytes() for p in cache_dir.iterdir()}
+    idx = index_for(url, cache_dir, remote_max_retries=0)
+    assert [r.name for r in idx.records("a")] == ["a"]
+    assert {s.how for s in idx.sources} == {"cache"}
+    assert {p.name: p.read_bytes() for p in cache_dir.iterdir() if p.name in before} == before
