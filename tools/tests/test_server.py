@@ -216,3 +216,22 @@ def test_html_error_page_served_as_json(server: ChannelServer) -> None:
 def test_unknown_fault_kind(server: ChannelServer) -> None:
     with pytest.raises(ValueError, match="unknown fault kind"):
         server.fault("x", "explode")
+
+
+def test_concurrent_requests_are_all_served(server: ChannelServer) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: get(server, "/noarch/x-1-0.conda")[1], range(16)))
+    assert all(body == bytes(range(256)) * 8 for body in results)
+    assert len(server.requests("noarch/x-1-0.conda")) == 16
+
+
+def test_lowercase_request_headers_are_logged_canonically(server: ChannelServer) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    conn.putrequest("GET", "/noarch/repodata.json", skip_accept_encoding=True)
+    conn.putheader("if-none-match", '"nope"')
+    conn.endheaders()
+    conn.getresponse().read()
+    conn.close()
+    assert server.log[0].headers["If-None-Match"] == '"nope"'

@@ -337,5 +337,8 @@ class ChannelServer:
         if cached is None:
             data = file.read_bytes()
             cached = (data, f'"{hashlib.sha256(data).hexdigest()[:32]}"', st.st_mtime)
-            self._cache[key] = cached
+            with self._lock:
+                if len(self._cache) >= 256:  # old versions of rewritten files: drop them all, cheap to rebuild
+                    self._cache.clear()
+                self._cache[key] = cached
         return cached
