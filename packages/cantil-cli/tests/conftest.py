@@ -163,3 +163,9 @@ def build_channel(root: Path) -> Path:
     (root / "linux-64").mkdir(exist_ok=True)
     index_channel(root)
     return root
+
+
+@pytest.fixture(scope="session")
+def make_user(cli_channel):  # type: ignore[no-untyped-def]
+    """A factory of Users (for module-scoped fixtures that set an environment up once)."""
+    return lambda base: User(base, cli_channel.url)
