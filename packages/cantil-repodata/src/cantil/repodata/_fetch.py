@@ -18,15 +18,15 @@ usually finds the cache fresh. Offline mode never reaches the transport for http
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._cache import REPODATA_FN, CacheEntry, RepodataState, atomic_write
-from ._jlap import JlapError, JlapLog, apply_patches, blake2_256, find_patches, parse_jlap
-from ._prepared import PreparedIndex, build_prepared
+from ._cache import REPODATA_FN, CacheEntry, RepodataState
+from ._jlap import blake2_256
+from ._jlap_step import try_jlap
+from ._prepared import PreparedIndex, build_prepared, parse_repodata
 from ._reporter import Reporter
 from ._settings import RepodataSettings
 from ._shards import ShardIndex, parse_shard_index
@@ -60,22 +60,6 @@ def _token_hint(status: int) -> str:
     return "you may lack access to this channel: check its token (/t/<token>/) or credentials"
 
 
-def _parse_json(raw: bytes, url: str) -> dict[str, Any]:
-    try:
-        data = json.loads(raw)
-    except ValueError as err:
-        snippet = raw[:SNIPPET].decode("utf-8", "replace").strip()
-        hint = "the server sent an HTML page" if snippet.lstrip().lower().startswith(("<!doctype", "<html")) else None
-        reason = getattr(err, "msg", None) or str(err)
-        raise RepodataCorrupt(url, f"invalid JSON ({reason}); got {snippet!r}", hint=hint) from err
-    if not isinstance(data, dict):
-        raise RepodataCorrupt(url, f"expected a JSON object, got {type(data).__name__}")
-    for key in ("packages", "packages.conda"):
-        if key in data and not isinstance(data[key], dict):
-            raise RepodataCorrupt(url, f"{key!r} is not an object")
-    return data
-
-
 class SubdirFetcher:
     """Fetches one (channel, subdir); `load()` returns its SubdirSource."""
 
@@ -106,7 +90,7 @@ class SubdirFetcher:
                 return pi
             pi.close()
         if data is None:
-            data = _parse_json(json_path.read_bytes(), str(json_path))
+            data = parse_repodata(json_path.read_bytes(), str(json_path))
         self.entry.cache_dir.mkdir(parents=True, exist_ok=True)
         build_prepared(data, self.entry.prepared_path, source_size=st.st_size, source_mtime_ns=st.st_mtime_ns,
                        use_only_tar_bz2=tar)
@@ -248,7 +232,7 @@ class SubdirFetcher:
     def _monolithic(self, state: RepodataState) -> SubdirSource:
         if (self.s.jlap and self.fn == REPODATA_FN and state.matches(self.entry.json_path)
                 and state.get("blake2_256_nominal") and state.should_check_format("jlap")):
-            src = self._try_jlap(state)
+            src = try_jlap(self, state)
             if src is not None:
                 return src
         base = f"{self.url_c}/{self.fn}"
@@ -291,7 +275,7 @@ class SubdirFetcher:
 
     def _commit_full(self, state: RepodataState, result: Result, url: str, *, temp: Path, digest: str,
                      fmt: str) -> SubdirSource:
-        data = _parse_json(temp.read_bytes(), redact_url(url))
+        data = parse_repodata(temp.read_bytes(), redact_url(url))
         st = temp.stat()
         build_prepared(data, self.entry.prepared_path, source_size=st.st_size, source_mtime_ns=st.st_mtime_ns,
                        use_only_tar_bz2=self.s.use_only_tar_bz2)
@@ -313,83 +297,6 @@ class SubdirFetcher:
         state["blake2_256_nominal"] = state["blake2_256"] = blake2_256(b"{}")
         self.entry.commit(state, temp)
         return self._from_json("empty", {})
-
-    # -- JLAP ------------------------------------------------------------------------------------------------------
-    def _jlap_fetch(self, state: RepodataState) -> JlapLog | None:
-        url = f"{self.url_c}/{self.fn[: -len('.json')]}.jlap"
-        saved_obj = state.get("jlap")
-        saved: dict[str, Any] = saved_obj if isinstance(saved_obj, dict) else {}
-        pos, iv = saved.get("pos"), saved.get("iv")
-        if isinstance(pos, int) and pos > 0 and isinstance(iv, str):
-            result = self.t.get_bytes(url, {"Range": f"bytes={pos}-"})
-            if result.status == 206:
-                with contextlib.suppress(JlapError, ValueError):
-                    return parse_jlap(result.body, pos=pos, iv=bytes.fromhex(iv))
-            elif result.status == 200:
-                with contextlib.suppress(JlapError):
-                    return parse_jlap(result.body)
-            elif result.status in (401, 403):
-                raise self._fail(url, result)
-            elif 400 <= result.status < 500 and result.status != 416:
-                state.set_has_format("jlap", False)
-                return None
-        result = self.t.get_bytes(url)
-        if result.status == 200:
-            try:
-                return parse_jlap(result.body)
-            except JlapError:
-                state.set_has_format("jlap", False)
-                return None
-        if result.status in (401, 403):
-            raise self._fail(url, result)
-        if 400 <= result.status < 500:
-            state.set_has_format("jlap", False)
-        return None
-
-    def _try_jlap(self, state: RepodataState) -> SubdirSource | None:
-        try:
-            log = self._jlap_fetch(state)
-        except HTTPError as err:
-            if err.status in (401, 403):
-                raise
-            return None
-        if log is None:
-            return None
-        have = str(state["blake2_256_nominal"])
-        try:
-            want = log.latest
-            state.set_has_format("jlap", True)
-            state["jlap"] = {"iv": log.iv, "pos": log.pos, "footer": log.footer}
-            if want == have:
-                self.entry.commit(state)
-                return self._from_json("not-modified")
-            chain = find_patches(log.patches, have, want)
-            raw = self.entry.json_path.read_bytes()
-            if blake2_256(raw) != state.get("blake2_256"):
-                return None   # the file on disk is not the one the state describes
-            data = apply_patches(_parse_json(raw, str(self.entry.json_path)), chain)
-            if not isinstance(data, dict):
-                return None
-        except (JlapError, RepodataCorrupt, OSError):
-            return None
-        out = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-        temp: Path | None = self.entry.temp_path()
-        assert temp is not None
-        try:
-            atomic_write(temp, out)
-            st = temp.stat()
-            build_prepared(data, self.entry.prepared_path, source_size=st.st_size, source_mtime_ns=st.st_mtime_ns,
-                           use_only_tar_bz2=self.s.use_only_tar_bz2)
-            state["blake2_256_nominal"] = want
-            state["blake2_256"] = blake2_256(out)
-            state["etag"] = state["mod"] = ""   # they described the file before the patches
-            self.entry.commit(state, temp)
-            temp = None
-        finally:
-            if temp is not None:
-                with contextlib.suppress(OSError):
-                    temp.unlink()
-        return self._from_json("jlap", data)
 
     # -- file:// ---------------------------------------------------------------------------------------------------
     def _load_file(self) -> SubdirSource:
@@ -422,7 +329,7 @@ class SubdirFetcher:
                 raw = decompress_zstd(raw, 1 << 34) if decode == "zst" else _bunzip(raw)
             except (ValueError, OSError) as err:
                 raise RepodataCorrupt(str(path), str(err)) from err
-        data = _parse_json(raw, str(path))
+        data = parse_repodata(raw, str(path))
         self.entry.cache_dir.mkdir(parents=True, exist_ok=True)
         build_prepared(data, self.entry.prepared_path, source_size=st.st_size, source_mtime_ns=st.st_mtime_ns,
                        use_only_tar_bz2=tar)

@@ -21,6 +21,7 @@ bounds checks and is rebuilt. marshal is only ever read from files this module w
 
 from __future__ import annotations
 
+import json
 import marshal
 import mmap
 import struct
@@ -30,8 +31,9 @@ from typing import Any
 
 from ._cache import atomic_write
 from ._records import Row, normalize
+from .errors import RepodataCorrupt
 
-__all__ = ["PreparedIndex", "build_prepared", "group_by_name", "group_rows"]
+__all__ = ["PreparedIndex", "build_prepared", "group_by_name", "group_rows", "parse_repodata"]
 
 MAGIC = b"CNTLIDX3"
 _HEADER = struct.Struct("<8sQqQQQQQQQ")
@@ -45,6 +47,23 @@ def _name_of(fn: str, rec: Mapping[str, Any]) -> str | None:
     stem = fn.removesuffix(".conda").removesuffix(".tar.bz2")
     parts = stem.rsplit("-", 2)
     return parts[0] if len(parts) == 3 else None
+
+
+def parse_repodata(raw: bytes, url: str) -> dict[str, Any]:
+    """Parse a repodata.json body; RepodataCorrupt (with a hint for an HTML page) when it is not one."""
+    try:
+        data = json.loads(raw)
+    except ValueError as err:
+        snippet = raw[:32].decode("utf-8", "replace").strip()
+        hint = "the server sent an HTML page" if snippet.lstrip().lower().startswith(("<!doctype", "<html")) else None
+        reason = getattr(err, "msg", None) or str(err)
+        raise RepodataCorrupt(url, f"invalid JSON ({reason}); got {snippet!r}", hint=hint) from err
+    if not isinstance(data, dict):
+        raise RepodataCorrupt(url, f"expected a JSON object, got {type(data).__name__}")
+    for key in ("packages", "packages.conda"):
+        if key in data and not isinstance(data[key], dict):
+            raise RepodataCorrupt(url, f"{key!r} is not an object")
+    return data
 
 
 def group_by_name(repodata: Mapping[str, Any], *, use_only_tar_bz2: bool = False) -> dict[str, list[tuple[str, Any]]]:
