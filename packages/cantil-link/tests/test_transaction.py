@@ -299,3 +299,27 @@ def test_reads_records_conda_wrote(tmp_path):
     problems = PrefixData(prefix).verify()
     assert [(p.path, p.kind) for p in problems] == [("lib/x.txt", "changed")]
     assert History(prefix).state() == {"conda-forge/linux-64::x-1.0-h1234_0"}
+
+
+def test_reinstall_same_package(env, channel):
+    channel.build(lib("1.0", {"lib/a.txt": "a\n", "etc/x.conf": "@PREFIX@\n"}))
+    rec = channel.record("lib")
+    env.install(rec)
+    (env.prefix / "lib/a.txt").unlink()  # damaged
+    env.transaction(link=[rec], unlink_names=["lib"]).execute()
+    assert (env.prefix / "lib/a.txt").read_text() == "a\n"
+    assert PrefixData(env.prefix).verify() == []
+    assert env.names() == {"lib"}
+
+
+def test_unwritable_location_fails_before_any_change(tmp_path, channel, helpers):
+    from cantil.link import NotWritable
+
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    env = helpers.Env(tmp_path)
+    env.prefix = blocker / "env"  # its parent is a regular file
+    channel.build(lib("1.0", {"lib/a.txt": "a\n"}))
+    with pytest.raises(NotWritable):
+        env.install(channel.record("lib"))
+    assert blocker.read_text() == ""

@@ -311,6 +311,8 @@ def check_prefix_length(units: Sequence[LinkUnit], prefix: Path) -> None:
 
 def check_writable_and_space(units: Sequence[LinkUnit], prefix: Path) -> None:
     anchor = existing_ancestor(prefix)
+    if not anchor.is_dir():
+        raise NotWritable(anchor, "not a directory")
     if not os.access(anchor, os.W_OK | os.X_OK):
         raise NotWritable(anchor)
     meta = prefix / "conda-meta"

@@ -65,7 +65,7 @@ class PrefixData:
             out: dict[str, tuple[Path, dict[str, Any]]] = {}
             try:
                 names = sorted(os.listdir(self.meta))
-            except FileNotFoundError:
+            except (FileNotFoundError, NotADirectoryError):
                 names = []
             for fn in names:
                 if fn.startswith(".") or not fn.endswith(".json"):

@@ -103,7 +103,7 @@ class Transaction:
     def _meta_listing(self) -> list[str]:
         try:
             return sorted(f for f in os.listdir(self.prefix / "conda-meta") if f.endswith(".json"))
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return []
 
     def _plan_units(self) -> None:
@@ -195,7 +195,8 @@ class Transaction:
         for unit in self.link_units:
             for t in [*unit.targets(), unit.record_rel]:
                 if t not in paths:
-                    paths[t] = disk.exists(t)
+                    # a folder where a file goes is not "something to back up": unlinking empties it or linking fails
+                    paths[t] = disk.exists(t) and not disk.is_dir(t)
                 parent = t.rpartition("/")[0]
                 while parent and parent not in needed_dirs:
                     needed_dirs.add(parent)
