@@ -12,7 +12,7 @@ See docs/specs.md for the ordering and the grammar.
 from cantil.specs._channel import Channel, ChannelSettings, redact_url
 from cantil.specs._match_spec import MatchSpec, parse_depends
 from cantil.specs._platform import KNOWN_SUBDIRS, native_subdir
-from cantil.specs._record import PackageRecord, PrefixRecord, RecordSource
+from cantil.specs._record import PackageRecord, PrefixRecord
 from cantil.specs._version import Version
 from cantil.specs._version_spec import VersionSpec
 from cantil.specs.errors import (
@@ -45,6 +45,24 @@ __all__ = [
     "parse_depends",
     "redact_url",
 ]
+
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from cantil.specs._source import RecordSource
+del TYPE_CHECKING
+
+
+def __getattr__(name: str) -> object:
+    if name == "RecordSource":  # loaded on first use: it needs typing, which the rest does not
+        from cantil.specs._source import RecordSource
+
+        return RecordSource
+    raise AttributeError(f"module 'cantil.specs' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | {"RecordSource"})
 
 
 def clear_caches() -> None:

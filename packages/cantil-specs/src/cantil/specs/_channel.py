@@ -15,11 +15,14 @@ Traps of the format:
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from typing import Any
 
 from cantil.specs._platform import KNOWN_SUBDIRS
 from cantil.specs.errors import InvalidChannel
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Any
 
 __all__ = ["Channel", "ChannelSettings", "redact_url"]
 

@@ -45,6 +45,7 @@ _FIELD_SET = frozenset(FIELDS)
 _NAME = re.compile(r"[^ =<>!~]+").match
 _STRICT_NAME = re.compile(r"[A-Za-z0-9_.*+\-]+").fullmatch
 _SIMPLE = re.compile(r"[\[\]:@#()]| if |\.conda$|\.tar\.bz2$").search
+_LENIENT_NAME_BAD = re.compile(r"[\[\]#@:,|'\"()]").search
 _NAME_STOP = re.compile(r"[=<>!~]").search
 _BUILD_STOP = re.compile(r"[-=,|<>~]").search
 _KEY = re.compile(r"[A-Za-z0-9_\-]+").match
@@ -149,7 +150,7 @@ def _simple(parts: list[str], lenient: bool) -> dict[str, str] | None:
     """``name``, ``name version``, ``name version build`` without any of the grammar's rarer parts; None when the
     general reader is needed (it gives the same answer for everything this accepts)."""
     name = parts[0]
-    if _NAME_STOP(name) is not None or (not lenient and _STRICT_NAME(name) is None):
+    if _NAME_STOP(name) is not None or (_LENIENT_NAME_BAD(name) if lenient else _STRICT_NAME(name) is None):
         return None
     if len(parts) == 1:
         return {"name": name.lower()}
@@ -241,7 +242,8 @@ def parse_spec(text: str, lenient: bool, settings: ChannelSettings) -> dict[str,
     if m is None:
         raise InvalidMatchSpec(text, "no package name")
     name = m.group()
-    if not lenient and _STRICT_NAME(name) is None:
+    bad = _LENIENT_NAME_BAD(name) is not None if lenient else _STRICT_NAME(name) is None
+    if bad:
         raise InvalidMatchSpec(text, f"invalid character in package name '{name}'")
     fields["name"] = name.lower()
     rest = spec[m.end() :].strip()

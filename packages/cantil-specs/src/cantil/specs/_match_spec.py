@@ -14,8 +14,6 @@ Matching traps, as conda does them:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any
 
 from cantil.specs._channel import _DEFAULT_SETTINGS, Channel, ChannelSettings
 from cantil.specs._match_parse import FIELDS, parse_spec
@@ -23,9 +21,15 @@ from cantil.specs._record import PackageRecord, _features
 from cantil.specs._version_spec import VersionSpec
 from cantil.specs.errors import InvalidMatchSpec, InvalidVersion, InvalidVersionSpec, SpecsError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+    from typing import Any
+
+    Check = Callable[[PackageRecord], bool]
+
 __all__ = ["MatchSpec", "clear_match_spec_cache", "parse_depends"]
 
-Check = Callable[[PackageRecord], bool]
 _NEEDS_QUOTES = re.compile(r"[\s,=\[\]'\"]").search
 _POSITIONAL_BUILD_BAD = re.compile(r"[\s\-=,|<>~\[\]:'\"]").search
 _BN_OPS = ("==", "!=", ">=", "<=", ">", "<")
@@ -342,7 +346,7 @@ def _record_channel(value: str, settings: ChannelSettings) -> str:
 
 
 def _as_record(d: Mapping[str, Any]) -> PackageRecord:
-    if not isinstance(d, Mapping):
+    if not (hasattr(d, "keys") and hasattr(d, "__getitem__")):
         raise TypeError(f"MatchSpec.match takes a PackageRecord or a mapping, not {type(d).__name__}")
     data = dict(d)
     data.setdefault("build", "")

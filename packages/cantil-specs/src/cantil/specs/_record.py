@@ -1,5 +1,5 @@
 """Package records: a repodata entry (``PackageRecord``), an installed one (``PrefixRecord``, conda's
-``conda-meta/<name>-<version>-<build>.json``), and the ``RecordSource`` protocol that joins an index and a solver.
+``conda-meta/<name>-<version>-<build>.json``). The ``RecordSource`` protocol is in _source.
 
 Traps of the format:
 
@@ -16,13 +16,15 @@ Records are frozen: assigning an attribute raises. ``from_repodata`` builds one 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
-
 from cantil.specs._version import Version
 from cantil.specs.errors import InvalidRecord
 
-__all__ = ["PackageRecord", "PrefixRecord", "RecordSource"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from typing import Any
+
+__all__ = ["PackageRecord", "PrefixRecord"]
 
 _EMPTY: Mapping[str, Any] = {}
 
@@ -358,7 +360,7 @@ class PrefixRecord(PackageRecord):
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PrefixRecord:
         """Read a conda-meta record (conda's or ours). Raises InvalidRecord on a missing name/version/build."""
-        if not isinstance(data, Mapping):
+        if not (hasattr(data, "keys") and hasattr(data, "get")):
             raise InvalidRecord(repr(data)[:60], "a record must be a JSON object")
         fn = data.get("fn") or ""
         url = data.get("url") or ""
@@ -421,20 +423,3 @@ class PrefixRecord(PackageRecord):
     def replace(self, **fields: Any) -> PrefixRecord:
         prefix = {k: fields.pop(k) if k in fields else getattr(self, k) for k in _PREFIX_FIELDS}
         return PrefixRecord.from_record(PackageRecord.replace(self, **fields), **prefix)
-
-
-@runtime_checkable
-class RecordSource(Protocol):
-    """Where a solver gets records: an index (cantil.repodata) or a test channel (cantil_tools)."""
-
-    def records(self, name: str) -> Sequence[PackageRecord]:
-        """Every record named ``name`` across all channels, in channel priority order."""
-        ...
-
-    def priority(self, record: PackageRecord) -> int:
-        """0 for the first channel, 1 for the next..."""
-        ...
-
-    def prefetch(self, names: Iterable[str]) -> None:
-        """A hint that these names will be asked for soon (fetch shards in parallel); may do nothing."""
-        ...

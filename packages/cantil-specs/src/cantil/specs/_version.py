@@ -21,9 +21,17 @@ so a final element (the ``_Tail`` holding the text) is only reached by equal ver
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from cantil.specs.errors import InvalidVersion
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    Segments = tuple[tuple[Any, ...], ...]
+    _Base = tuple[Any, ...]
+else:
+    _Base = tuple
 
 __all__ = ["Version", "clear_version_cache"]
 
@@ -32,8 +40,6 @@ _CHECK = re.compile(r"[*.+!_0-9a-z]+").fullmatch
 _SPLIT = re.compile(r"[0-9]+|\*+|[^0-9*]+").findall
 # codes (see the module docstring)
 _Z_LO, _SEG_Z_LO, _END, _SEG_Z_HI, _Z_HI = 1, 2, 3, 4, 5
-
-Segments = tuple[tuple[Any, ...], ...]
 
 
 class _Tail(str):
@@ -169,7 +175,7 @@ def clear_version_cache() -> None:
     _segments_cache.clear()
 
 
-class Version(tuple[Any, ...]):
+class Version(_Base):
     """A conda version: immutable, hashable, totally ordered exactly as conda's VersionOrder.
 
     >>> Version("1.1") == Version("1.1.0"), Version("1.0a1") < Version("1.0") < Version("1.0.post1")

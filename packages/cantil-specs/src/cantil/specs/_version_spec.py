@@ -15,15 +15,20 @@ Traps of the format, all as conda reads them:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
 
 from cantil.specs._version import Version
 from cantil.specs.errors import InvalidVersion, InvalidVersionSpec
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    Matcher = Callable[[Version, str], bool]
+    Tree = Any
+
 __all__ = ["VersionSpec"]
 
-Matcher = Callable[[Version, str], bool]
 
 _OPS2 = {"==", "!=", "<=", ">=", "~="}
 _OP_START = frozenset("=<>!~")
@@ -149,7 +154,6 @@ def _any(ms: list[Matcher]) -> Matcher:
 
 
 # A parsed tree: a leaf string, or (op, child, child, ...) with op "," or "|".
-Tree = Any
 
 
 def _treeify(s: str, spec: str) -> Tree:

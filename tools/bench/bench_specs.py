@@ -1,0 +1,259 @@
+"""Benchmark cantil.specs against py-rattler (measured in a child process, interleaved round by round).
+
+Figures (medians of ROUNDS rounds, in-process unless said otherwise):
+- Version parse/s over the ~29k distinct versions of ../shared/data (repodata + conda-forge-versions.txt), caches
+  cleared before each round; sort time of those versions, parsed beforehand.
+- MatchSpec parse/s over every distinct depends/constrains string of the real repodata (caches cleared; lenient).
+- MatchSpec.match/s: each distinct spec against every record of its name (record versions parsed beforehand, as
+  rattler's records hold parsed versions).
+- Realistic: every depends entry of the largest repodata file, repeats included, through parse_depends (interned;
+  caches cleared at the start of each round) vs rattler's MatchSpec(text, strict=False) on each entry.
+- PackageRecord.from_repodata/s over the largest file.
+- Import time: `python -X importtime -c "import cantil.specs"` (cumulative for cantil.specs), whole process.
+
+Usage: python tools/bench/bench_specs.py [--rounds N] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _report import machine, table, write_section
+
+from cantil.specs import MatchSpec, PackageRecord, Version, clear_caches, parse_depends
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT.parent / "shared" / "data"
+
+_CHILD = textwrap.dedent(
+    """
+    import json, os, sys, time, glob
+    from collections import defaultdict
+    from rattler import Version, MatchSpec, RepoData, Channel
+    req = json.loads(sys.stdin.read())
+    out = {}
+    t = time.perf_counter(); vs = [Version(s) for s in req["versions"]]; out["vparse"] = time.perf_counter() - t
+    t = time.perf_counter(); sorted(vs); out["sort"] = time.perf_counter() - t
+    def ms(d):
+        try:
+            return MatchSpec(d, strict=False)
+        except Exception:
+            return None
+    t = time.perf_counter(); specs = [ms(d) for d in req["depends"]]; out["mparse"] = time.perf_counter() - t
+    by_name = defaultdict(list)
+    for path in req["files"]:
+        for r in RepoData.from_path(path).into_repo_data(Channel("bench")):
+            by_name[r.name.normalized].append(r)
+    pairs = [(s, by_name.get(s.name.normalized, [])) for s in specs if s is not None and s.name is not None]
+    n = 0
+    t = time.perf_counter()
+    for s, recs in pairs:
+        for r in recs:
+            s.matches(r)
+        n += len(recs)
+    out["match"] = time.perf_counter() - t
+    out["match_n"] = n
+    t = time.perf_counter(); [ms(d) for d in req["realistic"]]; out["realistic"] = time.perf_counter() - t
+    print(json.dumps(out)); sys.stdout.flush()
+    os._exit(0)
+    """
+)
+
+
+def corpus() -> dict:
+    files = sorted((DATA / "repodata").glob("*/*/repodata.json"))
+    versions: dict[str, None] = {}
+    depends: set[str] = set()
+    records: list[PackageRecord] = []
+    largest = max(files, key=lambda p: p.stat().st_size)
+    realistic: list[str] = []
+    largest_data: dict = {}
+    for f in files:
+        data = json.loads(f.read_text())
+        if f == largest:
+            largest_data = data
+        for key in ("packages", "packages.conda"):
+            for fn, rec in data.get(key, {}).items():
+                versions[rec["version"]] = None
+                depends.update(rec.get("depends", ()))
+                depends.update(rec.get("constrains", ()))
+                records.append(PackageRecord.from_repodata(fn, rec, subdir=f.parent.name))
+                if f == largest:
+                    realistic.extend(rec.get("depends", ()))
+    for v in (DATA / "versions" / "conda-forge-versions.txt").read_text().split():
+        versions[v] = None
+    return {
+        "files": [str(f) for f in files],
+        "versions": list(versions),
+        "depends": sorted(depends),
+        "records": records,
+        "realistic": realistic,
+        "largest": largest,
+        "largest_data": largest_data,
+    }
+
+
+def ours(c: dict) -> dict:
+    out: dict = {}
+    clear_caches()
+    t = time.perf_counter()
+    vs = [Version(s) for s in c["versions"]]
+    out["vparse"] = time.perf_counter() - t
+    t = time.perf_counter()
+    sorted(vs)
+    out["sort"] = time.perf_counter() - t
+    clear_caches()
+    t = time.perf_counter()
+    specs = [MatchSpec(d, lenient=True) for d in c["depends"]]
+    out["mparse"] = time.perf_counter() - t
+    by_name: dict[str, list[PackageRecord]] = defaultdict(list)
+    for r in c["records"]:
+        r.version_obj  # noqa: B018 - parsed beforehand, as rattler's records are
+        by_name[r.name].append(r)
+    pairs = [(s, by_name.get(s.name, [])) for s in specs]
+    n = 0
+    t = time.perf_counter()
+    for s, recs in pairs:
+        match = s.match
+        for r in recs:
+            match(r)
+        n += len(recs)
+    out["match"] = time.perf_counter() - t
+    out["match_n"] = n
+    clear_caches()
+    t = time.perf_counter()
+    for d in c["realistic"]:
+        parse_depends(d)
+    out["realistic"] = time.perf_counter() - t
+    data = c["largest_data"]
+    entries = [(fn, rec) for key in ("packages", "packages.conda") for fn, rec in data.get(key, {}).items()]
+    t = time.perf_counter()
+    for fn, rec in entries:
+        PackageRecord.from_repodata(fn, rec, channel="bench", subdir="linux-64")
+    out["records"] = time.perf_counter() - t
+    out["records_n"] = len(entries)
+    return out
+
+
+def rattler(c: dict) -> dict | None:
+    req = {k: c[k] for k in ("versions", "depends", "files", "realistic")}
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD], input=json.dumps(req), capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0 or not proc.stdout.strip():
+        print("py-rattler run failed:", proc.stderr[-500:], file=sys.stderr)
+        return None
+    return json.loads(proc.stdout)
+
+
+def import_time() -> tuple[float, float, float]:
+    """(importtime cumulative of cantil.specs, wall of `python -c 'import cantil.specs'`, wall of `python -c pass`),
+    in ms; each process run once per call."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import cantil.specs"], capture_output=True, text=True, check=True
+    )
+    cum = 0.0
+    for line in proc.stderr.splitlines():
+        m = re.match(r"import time:\s+\d+ \|\s+(\d+) \| cantil\.specs$", line)
+        if m:
+            cum = int(m.group(1)) / 1000
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import cantil.specs"], check=True)
+    wall = (time.perf_counter() - t) * 1000
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    bare = (time.perf_counter() - t) * 1000
+    return cum, wall, bare
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args(argv)
+    c = corpus()
+    mine: list[dict] = []
+    theirs: list[dict] = []
+    imports: list[tuple[float, float, float]] = []
+    for i in range(args.rounds):
+        mine.append(ours(c))
+        r = rattler(c)
+        if r is not None:
+            theirs.append(r)
+        imports.append(import_time())
+        print(f"round {i + 1}/{args.rounds} done", file=sys.stderr)
+
+    def med(rows: list[dict], key: str) -> float:
+        return statistics.median(r[key] for r in rows)
+
+    nv, nd, nr = len(c["versions"]), len(c["depends"]), len(c["realistic"])
+    m_n = mine[0]["match_n"]
+
+    def rate(x: float) -> str:
+        return f"{x / 1000:,.0f}k/s" if x < 1e6 else f"{x / 1e6:,.2f}M/s"
+
+    def pair(key: str, n: int, target: str) -> list[str]:
+        a = rate(n / med(mine, key))
+        b = rate((theirs[0].get(f"{key}_n", n) if theirs else n) / med(theirs, key)) if theirs else "n/a"
+        return [a, b, target]
+
+    rows = [
+        [f"Version parse, {nv:,} distinct strings, caches cleared", *pair("vparse", nv, ">= 300k/s")],
+        [
+            f"sort {nv:,} parsed versions",
+            f"{med(mine, 'sort') * 1000:.1f} ms",
+            f"{med(theirs, 'sort') * 1000:.1f} ms" if theirs else "n/a",
+            "<= 100 ms",
+        ],
+        [f"MatchSpec parse, {nd:,} distinct depends/constrains, caches cleared", *pair("mparse", nd, ">= 150k/s")],
+        [
+            f"MatchSpec.match, each spec vs the records of its name ({m_n:,} pairs)",
+            rate(m_n / med(mine, "match")),
+            rate(theirs[0]["match_n"] / med(theirs, "match")) if theirs else "n/a",
+            ">= 1M/s",
+        ],
+        [
+            f"realistic: all {nr:,} depends of {c['largest'].parent.parent.name}/{c['largest'].parent.name} "
+            "(parse_depends, interned)",
+            *pair("realistic", nr, ">= py-rattler"),
+        ],
+        [
+            f"PackageRecord.from_repodata ({mine[0]['records_n']:,} records)",
+            rate(mine[0]["records_n"] / med(mine, "records")),
+            "-",
+            "-",
+        ],
+    ]
+    cum = statistics.median(x[0] for x in imports)
+    wall = statistics.median(x[1] for x in imports)
+    bare = statistics.median(x[2] for x in imports)
+    md = "\n".join(
+        [
+            f"Measured on {machine()}; medians of {args.rounds} rounds, py-rattler (0.28, in a child process) run",
+            "interleaved in the same rounds. In-process figures; import time is whole-process.",
+            f"Command: `python tools/bench/bench_specs.py --rounds {args.rounds}`.",
+            "",
+            table(["measure", "cantil.specs", "py-rattler", "target"], rows),
+            "",
+            f'Import: `python -X importtime -c "import cantil.specs"` cumulative {cum:.1f} ms (target < 30 ms); '
+            f'whole process `python -c "import cantil.specs"` {wall:.0f} ms vs `python -c pass` {bare:.0f} ms.',
+        ]
+    )
+    print(md)
+    if not args.no_write:
+        write_section("specs", md)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
