@@ -173,7 +173,13 @@ class Transport:
             except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
                     requests.exceptions.Timeout, requests.exceptions.ContentDecodingError) as err:
                 if last:
-                    reason = "timed out" if isinstance(err, requests.exceptions.Timeout) else "connection broken"
+                    if isinstance(err, requests.exceptions.Timeout):
+                        reason = "timed out"
+                    elif isinstance(err, (requests.exceptions.ChunkedEncodingError,
+                                          requests.exceptions.ContentDecodingError)):
+                        reason = "interrupted mid-transfer"
+                    else:
+                        reason = "could not connect"
                     raise HTTPError(url, None, reason, hint="check the network, or retry") from err
                 self._sleep(attempt)
                 continue
