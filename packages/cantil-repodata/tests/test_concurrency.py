@@ -56,3 +56,29 @@ def test_two_processes_revalidating(server: ChannelServer, cache_dir: Path) -> N
     outs = _run_two(server, cache_dir, ttl=0)
     assert outs[0] == outs[1]
     _valid(cache_dir, f"{server.url}/linux-64", (server.root / "linux-64" / "repodata.json").read_bytes())
+
+
+def test_threads_of_one_process_share_one_refresh(server: ChannelServer, cache_dir: Path) -> None:
+    import threading
+
+    from cantil.repodata import Index, RepodataSettings
+    from cantil.specs import Channel
+
+    server.fault("linux-64/repodata.json.zst", "delay", times=1, seconds=1)
+    results: list[object] = []
+
+    def load() -> None:
+        try:
+            idx = Index([Channel(server.url)], ["linux-64", "noarch"], RepodataSettings(cache_dir, shards=False))
+            results.append(sorted(r.fn for r in idx.records("a")))
+        except BaseException as err:  # asserted below
+            results.append(err)
+
+    threads = [threading.Thread(target=load) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [["a-1.0-h0_0.conda"]] * 3
+    assert [e.status for e in server.requests("linux-64/repodata.json.zst")] == [200], server.log_text()
+    _valid(cache_dir, f"{server.url}/linux-64", (server.root / "linux-64" / "repodata.json").read_bytes())
