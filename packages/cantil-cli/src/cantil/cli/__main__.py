@@ -7,7 +7,10 @@ they run at every shell activation and must start as fast as a bare Python.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 SHELL_COMMANDS = frozenset({"activate", "deactivate", "init"})
 
