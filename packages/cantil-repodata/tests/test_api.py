@@ -87,3 +87,21 @@ def test_channel_priority_follows_channel_order(server: ChannelServer, tmp_path:
     idx = Index([Channel(other.as_uri()), Channel(server.url)], ["linux-64", "noarch"], RepodataSettings(cache_dir))
     recs = idx.records("c")
     assert [(r.version, idx.priority(r)) for r in recs] == [("9.0", 0), ("1.0", 1)]
+
+
+def test_multichannel_members_share_its_priority(channel_dir: Path, tmp_path: Path, cache_dir: Path) -> None:
+    from cantil.repodata import RepodataSettings
+    from cantil.specs import Channel, ChannelSettings
+    from cantil_tools.build import build_package
+    from cantil_tools.index import index_channel
+
+    other, last = tmp_path / "other", tmp_path / "last"
+    build_package({"name": "c", "version": "9.0"}, other)
+    build_package({"name": "c", "version": "0.1"}, last)
+    index_channel(other)
+    index_channel(last)
+    cs = ChannelSettings(custom_multichannels={"both": [channel_dir.as_uri(), other.as_uri()]})
+    idx = Index([Channel("both", cs), Channel(last.as_uri(), cs)], ["linux-64", "noarch"],
+                RepodataSettings(cache_dir))
+    got = sorted((r.version, idx.priority(r)) for r in idx.records("c"))
+    assert got == [("0.1", 1), ("1.0", 0), ("9.0", 0)]
