@@ -1,3 +1,9 @@
-"""cantil.cli: see docs/contracts.md (work in progress)."""
+"""cantil.cli: the `cantil` command line (see docs/contracts.md, docs/commands.md).
 
-__all__: list[str] = []
+`main(argv)` runs one command and returns its exit code. Importing this package stays cheap: the activation
+commands go through it at every shell activation.
+"""
+
+from cantil.cli.__main__ import main
+
+__all__ = ["main"]

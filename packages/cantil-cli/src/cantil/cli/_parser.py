@@ -58,7 +58,12 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         super().__init__(prog, max_help_position=32, width=min(100, _columns()))
 
 
+HELP_WIDTH: int | None = None  # fixed by the reference generator, else the terminal's width
+
+
 def _columns() -> int:
+    if HELP_WIDTH is not None:
+        return HELP_WIDTH
     try:
         return os.get_terminal_size().columns
     except OSError:
