@@ -85,6 +85,7 @@ class Executor:
     def run(self) -> None:
         tx = self.tx
         self._stage()
+        self._precompute_records()  # CPU work while the journal's fsync waits on the disk
         self.journal.durable()  # the plan is on disk before the first change in the prefix
         if tx.unlink_units:
             self.rep.phase("unlink")
@@ -190,8 +191,7 @@ class Executor:
                 else:
                     slow.append((unit, op))
         chunk = max(256, len(fast) // (self.threads * 2) + 1)
-        self._parallel(self._link_fast, [fast[i:i + chunk] for i in range(0, len(fast), chunk)],
-                       meanwhile=self._precompute_records)
+        self._parallel(self._link_fast, [fast[i:i + chunk] for i in range(0, len(fast), chunk)])
         chunk = max(64, len(slow) // (self.threads * 4) + 1)
         self._parallel(self._link_batch, [slow[i:i + chunk] for i in range(0, len(slow), chunk)])
 
@@ -260,7 +260,7 @@ class Executor:
             self.rep.warning(f".pyc files not compiled ({output.strip()[:300]}); the packages still work")
 
     def _precompute_records(self) -> None:
-        """Encode the records of packages without .pyc while the link threads wait on the file system."""
+        """Encode the records of packages without .pyc (their content is known once placeholders are staged)."""
         for unit in self.tx.link_units:
             if not unit.pyc:
                 self._texts[unit.record_rel] = record_json(self._record_data(unit))
