@@ -58,6 +58,11 @@ def cache_fn_url(url: str, repodata_fn: str = REPODATA_FN) -> str:
 
 
 def _umask() -> int:
+    """The process umask, read without changing it where the OS allows (Linux), else set and restored."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
@@ -68,8 +73,9 @@ FILE_MODE = 0o666 & ~_umask()   # what open() would give: cache files are shared
 
 def make_temp(folder: Path, name: str) -> tuple[int, str]:
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-    with contextlib.suppress(OSError):
-        os.fchmod(fd, FILE_MODE)
+    if hasattr(os, "fchmod"):
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, FILE_MODE)
     return fd, tmp
 
 
