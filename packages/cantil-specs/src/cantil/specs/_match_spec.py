@@ -18,7 +18,7 @@ import re
 from cantil.specs._channel import _DEFAULT_SETTINGS, Channel, ChannelSettings
 from cantil.specs._match_parse import FIELDS, parse_spec
 from cantil.specs._record import PackageRecord, _features
-from cantil.specs._version_spec import VersionSpec
+from cantil.specs._version_spec import VersionSpec, compile_regex
 from cantil.specs.errors import InvalidMatchSpec, InvalidVersion, InvalidVersionSpec, SpecsError
 
 TYPE_CHECKING = False
@@ -35,14 +35,15 @@ _POSITIONAL_BUILD_BAD = re.compile(r"[\s\-=,|<>~\[\]:'\"]").search
 _BN_OPS = ("==", "!=", ">=", "<=", ">", "<")
 
 
-def _glob(value: str, lower: bool = False) -> Callable[[str], bool] | None:
-    """None when ``value`` is an exact string; else a predicate."""
+def _glob(value: str, lower: bool = False, text: str = "") -> Callable[[str], bool] | None:
+    """None when ``value`` is an exact string; else a predicate. A bad regex raises InvalidMatchSpec quoting text."""
     if value.startswith("^") and value.endswith("$"):
-        rx = re.compile(value).match
+        pattern = value
     elif "*" in value:
-        rx = re.compile("^(?:" + re.escape(value).replace(r"\*", ".*") + ")$").match
+        pattern = "^(?:" + re.escape(value).replace(r"\*", ".*") + ")$"
     else:
         return None
+    rx = compile_regex(pattern, lambda reason: InvalidMatchSpec(text or value, f"{reason} in '{value}'"))
     if lower:
         return lambda s: s is not None and rx(s.lower()) is not None
     return lambda s: s is not None and rx(s) is not None
@@ -137,7 +138,7 @@ class MatchSpec:
         fields["name"] = name
         self._name = name
         checks: list[Check] = []
-        name_glob = _glob(name)
+        name_glob = _glob(name, text=text)
         self._name_exact = None if name_glob is not None else name
         if name_glob is not None and name != "*":
             checks.append(lambda r: name_glob(r.name))
@@ -159,7 +160,7 @@ class MatchSpec:
         self._build = build
         self._build_match = None
         if build is not None:
-            g = _glob(build)
+            g = _glob(build, text=text)
             if g is None:
                 self._build_match = build.__eq__
             elif build != "*":
@@ -309,11 +310,11 @@ def _field_check(text: str, key: str, value: str, settings: ChannelSettings) -> 
         bn = _build_number(text, value)
         return lambda r: bn(r.build_number)
     if key == "channel":
-        return _channel_check(value, settings)
+        return _channel_check(text, value, settings)
     if key in ("subdir", "md5", "sha256", "url", "fn"):
         return lambda r: getattr(r, key) == value
     if key in ("license", "license_family"):
-        g = _glob(value.lower(), lower=True)
+        g = _glob(value.lower(), lower=True, text=text)
         if g is not None:
             return lambda r: g(getattr(r, key))
         low = value.lower()
@@ -324,9 +325,9 @@ def _field_check(text: str, key: str, value: str, settings: ChannelSettings) -> 
     return None  # unknown keys (lenient mode) are kept, not matched
 
 
-def _channel_check(value: str, settings: ChannelSettings) -> Check:
+def _channel_check(text: str, value: str, settings: ChannelSettings) -> Check:
     if "*" in value:
-        g = _glob(value)
+        g = _glob(value, text=text)
         assert g is not None
         return lambda r: g(_record_channel(r.channel, settings))
     if value == "defaults":

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from cantil.specs._version import Version
-from cantil.specs.errors import InvalidVersion, InvalidVersionSpec
+from cantil.specs.errors import InvalidVersion, InvalidVersionSpec, SpecsError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,6 +36,19 @@ _TREE_CHARS = re.compile(r"[()|,^$]").search
 _SPACE_AROUND = re.compile(r"\s*([,|()])\s*").sub
 _SPACE_AFTER_OP = re.compile(r"([=<>!~])\s+").sub
 _TOKENS = re.compile(r"\s*\^[^$]*[$]|\s*[()|,]|[^()|,]+").findall
+
+
+def compile_regex(pattern: str, error: Callable[[str], SpecsError]) -> Callable[[str], object]:
+    """``re.compile(pattern).match``; a bad pattern raises ``error(reason)``, and the warnings ``re`` gives about
+    odd patterns are not raised."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return re.compile(pattern).match
+        except (re.error, RecursionError, OverflowError) as err:
+            raise error(f"bad regex: {err}") from None
 
 
 def _true(v: Version, raw: str) -> bool:
@@ -65,10 +78,7 @@ def _leaf(text: str, spec: str) -> tuple[str, Matcher, int]:
     if s[0] == "^" or s[-1] == "$":
         if s[0] != "^" or s[-1] != "$":
             raise InvalidVersionSpec(spec, "a regex must start with '^' and end with '$'")
-        try:
-            rx = re.compile(s).match
-        except re.error as err:
-            raise InvalidVersionSpec(spec, f"bad regex: {err}") from err
+        rx = compile_regex(s, lambda reason: InvalidVersionSpec(spec, reason))
         return s, lambda v, raw: rx(raw) is not None, 2
     if s[0] in _OP_START:
         op = s[:2] if s[:2] in _OPS2 else s[:1]
@@ -116,11 +126,8 @@ def _leaf(text: str, spec: str) -> tuple[str, Matcher, int]:
     if s == "*":
         return s, _true, 1
     if "*" in s.rstrip("*"):
-        pattern = "^(?:" + s.replace(".", r"\.").replace("+", r"\+").replace("*", ".*") + ")$"
-        try:
-            rx = re.compile(pattern).match
-        except re.error as err:  # pragma: no cover - the escapes above leave nothing to fail on
-            raise InvalidVersionSpec(spec, f"bad glob: {err}") from err
+        pattern = "^(?:" + re.escape(s).replace(r"\*", ".*") + ")$"
+        rx = compile_regex(pattern, lambda reason: InvalidVersionSpec(spec, reason))
         return s, lambda v, raw: rx(raw) is not None, 2
     if s[-1] == "*":
         if s[-2:] != ".*":
