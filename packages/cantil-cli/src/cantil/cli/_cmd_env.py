@@ -169,7 +169,7 @@ def env_export(ns: argparse.Namespace) -> int:
 
     s = settings_of(ns)
     prefix = locate(s, ns.name, ns.prefix)
-    rows, owned = conda_rows(prefix)
+    rows, owned = conda_rows(prefix, s.channel_alias)
     rows.sort(key=lambda r: r.name)
     pip = sorted(pip_rows(prefix, owned), key=lambda r: r.name)
     used = list(dict.fromkeys(r.channel for r in rows if r.channel))

@@ -44,19 +44,52 @@ class Row:
                 "version": self.version}
 
 
-def conda_rows(prefix: str) -> tuple[list[Row], set[str]]:
-    """Rows of conda-meta records and every file they own (to tell pip's distributions apart)."""
-    from cantil.cli._render import base_url
-    from cantil.link import PrefixData
+def conda_rows(prefix: str, alias: str = "https://conda.anaconda.org") -> tuple[list[Row], set[str]]:
+    """Rows of the conda-meta records and every file they own (to tell pip's distributions apart).
 
+    The records are read as plain JSON here rather than through cantil.link's PrefixData: `list` must start fast,
+    and it needs only a few documented keys of conda's record files.
+    """
     rows: list[Row] = []
     owned: set[str] = set()
-    for rec in PrefixData(prefix).records().values():
-        rows.append(Row(rec.name, rec.version, rec.build, rec.build_number, channel=rec.channel or base_url(rec),
-                        subdir=rec.subdir,
-                        url=rec.url, base_url=base_url(rec), md5=rec.md5))
-        owned.update(rec.files)
+    meta = os.path.join(prefix, "conda-meta")
+    for fn in sorted(os.listdir(meta)):
+        if not fn.endswith(".json") or fn.startswith("."):
+            continue
+        try:
+            with open(os.path.join(meta, fn), "rb") as f:
+                rec = json.load(f)
+        except (OSError, ValueError) as err:
+            raise CondaValueError(f"unreadable record {os.path.join(meta, fn)}: {err}") from err
+        if not isinstance(rec, dict) or "name" not in rec:
+            continue
+        url = rec.get("url") or ""
+        subdir = rec.get("subdir") or ""
+        base = _base_url(url, subdir, rec.get("fn") or "")
+        rows.append(Row(rec["name"], str(rec.get("version", "")), rec.get("build", ""), int(rec.get("build_number") or 0),
+                        channel=_channel_name(rec.get("channel") or "", base, subdir, alias), subdir=subdir, url=url, base_url=base,
+                        md5=rec.get("md5")))
+        owned.update(rec.get("files") or ())
     return rows, owned
+
+
+def _base_url(url: str, subdir: str, fn: str) -> str:
+    suffix = f"/{subdir}/{fn}"
+    if fn and url.endswith(suffix):
+        return url[: -len(suffix)]
+    return url.rsplit("/", 2)[0] if url.count("/") >= 2 else url
+
+
+def _channel_name(channel: str, base: str, subdir: str, alias: str = "https://conda.anaconda.org") -> str:
+    """The canonical channel name: as cantil stores it, or derived from the URL conda stores (`<url>/<subdir>`)."""
+    if not channel:
+        return base
+    if subdir and channel.endswith("/" + subdir):
+        channel = channel[: -len(subdir) - 1]
+    for known in (alias.rstrip("/") + "/", "https://conda.anaconda.org/", "https://repo.anaconda.com/"):
+        if channel.startswith(known) and len(channel) > len(known):
+            return channel[len(known):].rstrip("/")
+    return channel
 
 
 def _owned_entries(owned: set[str]) -> set[str]:
@@ -134,7 +167,7 @@ def list_(ns: argparse.Namespace) -> int:
     prefix = locate(settings, ns.name, ns.prefix)
     if ns.revisions:
         return _revisions(ns, prefix)
-    rows, owned = conda_rows(prefix)
+    rows, owned = conda_rows(prefix, settings.channel_alias)
     if not ns.no_pip and not ns.explicit:
         rows += pip_rows(prefix, owned)
     rows.sort(key=lambda r: r.name)
