@@ -47,7 +47,7 @@ def test_server_errors_are_retried_until_it_recovers(tmp_path: Path, channel: Pa
 
 def test_server_that_stays_down_is_a_clear_error(tmp_path: Path, channel: Path) -> None:
     with serve(channel) as server:
-        user = User(tmp_path, [server.url])
+        user = User(tmp_path, [server.url], remote_max_retries=1, remote_backoff_factor=0.05)
         server.fault("*", 500, times=None)
         proc = user.run("create", "-n", "down", "tool")
         assert_error(proc, "500")
