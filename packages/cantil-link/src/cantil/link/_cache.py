@@ -130,7 +130,7 @@ class PackageCache:
         return None
 
     def ensure(self, records: Sequence[PackageRecord], download: DownloadLike | None = None, *,
-               reporter: Reporter | None = None) -> dict[PackageRecord, Path]:
+               reporter: Reporter | None = None, threads: int | None = None) -> dict[PackageRecord, Path]:
         """Download (to a temp file, verified), extract and return the extracted directory of every record."""
         rep = reporter or Reporter()
         todo = list(records)
@@ -145,7 +145,7 @@ class PackageCache:
         if not missing:
             return out
         dl = download or _file_download
-        threads = max(1, min(self.fetch_threads or 4, len(missing)))
+        threads = max(1, min(threads or self.fetch_threads or 4, len(missing)))
         if threads == 1:
             results = [self._ensure_one(r, dl, rep) for r in missing]
         else:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -196,12 +197,13 @@ class Executor:
         self._parallel(self._link_batch, [slow[i:i + chunk] for i in range(0, len(slow), chunk)])
 
     def _link_fast(self, batch: list[tuple[str, str, _plan.LinkUnit, _plan.FileOp]]) -> None:
-        link = os.link
-        for src, dst, unit, op in batch:
-            try:
-                link(src, dst)
-            except OSError:
-                self._link_batch([(unit, op)])  # exists already, or cannot hardlink: the careful path
+        try:
+            # the loop runs in C (map), the GIL is released in each link(2)
+            deque(map(os.link, [b[0] for b in batch], [b[1] for b in batch]), maxlen=0)
+        except OSError:
+            # something exists already, or cannot be hardlinked: the careful path, which also accepts the
+            # links this batch made before failing
+            self._link_batch([(unit, op) for _, _, unit, op in batch])
 
     def _link_batch(self, batch: list[tuple[_plan.LinkUnit, _plan.FileOp]]) -> None:
         prefix, paths = self.prefix_s, self.plan.paths

@@ -71,7 +71,7 @@ class Transaction:
         if link:
             if cache is None:
                 raise ValueError("a transaction that links packages needs a PackageCache")
-            extracted = cache.ensure(list(link), download, reporter=reporter)
+            extracted = cache.ensure(list(link), download, reporter=reporter, threads=settings.fetch_threads)
         return cls(Path(prefix), unlink, link, extracted, settings, requested_specs=requested_specs,
                    removed_specs=removed_specs, neutered_specs=neutered_specs, activation_prelude=activation_prelude,
                    reporter=reporter, command_line=command_line, cache=cache)
