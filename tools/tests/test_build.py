@@ -187,3 +187,12 @@ def test_bad_descriptions_fail_clearly(change: dict[str, object], message: str |
 def test_unknown_format_rejected(tmp_path: Path) -> None:
     with pytest.raises(InvalidDescription, match="unknown format"):
         build_package({"name": "x", "version": "1"}, tmp_path, formats=["zip"])
+
+
+def test_has_prefix_quotes_paths_with_spaces(tmp_path: Path) -> None:
+    import shlex
+
+    (path,) = build_package({"name": "sp", "version": "1", "files": {"share/a b.txt": "at @PREFIX@\n"}}, tmp_path,
+                            formats=["tar.bz2"])
+    line = members(path)["info/has_prefix"][1].decode().strip()
+    assert shlex.split(line) == [PLACEHOLDER, "text", "share/a b.txt"]

@@ -26,6 +26,11 @@ def _json(data: Any) -> bytes:
     return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
+def _quoted(path: str) -> str:
+    """has_prefix fields are split on whitespace (conda uses shlex): a path with a space is double-quoted."""
+    return f'"{path}"' if any(c.isspace() for c in path) else path
+
+
 def _path_entry(member: Member, by_path: Mapping[str, Member]) -> dict[str, Any]:
     if member.symlink is not None:
         target = by_path.get(str(Path(member.path).parent / member.symlink).lstrip("./"))
@@ -58,7 +63,7 @@ def info_entries(desc: PackageDescription) -> list[TarEntry]:
     files["info/about.json"] = _json(about)
     prefixed = [m for m in desc.members if m.file_mode]
     if prefixed:
-        files["info/has_prefix"] = "".join(f"{m.placeholder} {m.file_mode} {m.path}\n" for m in prefixed).encode()
+        files["info/has_prefix"] = "".join(f"{m.placeholder} {m.file_mode} {_quoted(m.path)}\n" for m in prefixed).encode()
     if desc.noarch:
         noarch: dict[str, Any] = {"type": desc.noarch}
         if desc.noarch == "python" and desc.entry_points:
