@@ -134,18 +134,24 @@ class MatchSpec:
     def _build_from(cls, fields: dict[str, str], text: str, lenient: bool, settings: ChannelSettings) -> MatchSpec:
         self = object.__new__(cls)
         self._str = None
-        name = fields.get("name", "*").lower()
-        fields["name"] = name
+        self._fields = fields
+        name = fields.get("name", "*")
+        if not name.islower():
+            name = fields["name"] = name.lower()
         self._name = name
         checks: list[Check] = []
-        name_glob = _glob(name, text=text)
-        self._name_exact = None if name_glob is not None else name
-        if name_glob is not None and name != "*":
-            checks.append(lambda r: name_glob(r.name))
+        if "*" in name or name[:1] == "^":
+            self._name_exact = None
+            if name != "*":
+                name_glob = _glob(name, text=text)
+                assert name_glob is not None
+                checks.append(lambda r: name_glob(r.name))
+        else:
+            self._name_exact = name
         vtext = fields.get("version")
-        self._version = None
-        self._vmatch = None
-        if vtext is not None:
+        if vtext is None:
+            self._version = self._vmatch = None
+        else:
             try:
                 vs = VersionSpec(vtext)
             except InvalidVersionSpec as err:
@@ -153,26 +159,24 @@ class MatchSpec:
                     raise InvalidMatchSpec(text, f"bad version '{vtext}': {err.reason}") from err
                 vs = _lenient_version(text, vtext, err)
             self._version = vs
-            fields["version"] = str(vs)
-            if not vs.matches_all:
-                self._vmatch = vs._match
+            fields["version"] = vs._str
+            self._vmatch = None if vs._kind == 1 else vs._match
         build = fields.get("build")
         self._build = build
-        self._build_match = None
-        if build is not None:
-            g = _glob(build, text=text)
-            if g is None:
-                self._build_match = build.__eq__
-            elif build != "*":
-                self._build_match = g
-        for key, value in fields.items():
-            if key in ("name", "version", "build"):
-                continue
-            check = _field_check(text, key, value, settings)
-            if check is not None:
-                checks.append(check)
+        if build is None or build == "*":
+            self._build_match = None
+        elif "*" in build or build[:1] == "^":
+            self._build_match = _glob(build, text=text)
+        else:
+            self._build_match = build.__eq__
+        if len(fields) > 1 + (vtext is not None) + (build is not None):  # keys beyond name, version, build
+            for key, value in fields.items():
+                if key in {"name", "version", "build"}:
+                    continue
+                check = _field_check(text, key, value, settings)
+                if check is not None:
+                    checks.append(check)
         self._checks = tuple(checks)
-        self._fields = fields
         return self
 
     # --- the fields -------------------------------------------------------------------------------------------
