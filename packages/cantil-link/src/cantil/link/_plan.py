@@ -293,9 +293,12 @@ def check_conflicts(units: Sequence[LinkUnit], unlink_paths: set[str], *, owners
                     unlinking: set[str], disk: DiskView, settings: LinkSettings, reporter: Reporter) -> None:
     """conda's path_conflict: shared paths within the transaction, and paths owned by others or by no package."""
     last: dict[str, int] = {}
+    total = 0
     for i, unit in enumerate(units):
-        for op in unit.ops:
-            last[op.target] = i
+        last.update(dict.fromkeys([op.target for op in unit.ops], i))
+        total += len(unit.ops)
+    if len(last) == total and not owners and disk.empty:
+        return  # a new prefix and no path shared within the transaction: nothing can conflict
     for i, unit in enumerate(units):
         for op in unit.ops:
             if last[op.target] != i:

@@ -193,11 +193,16 @@ class Transaction:
             paths[u.record_rel] = disk.exists(u.record_rel)
         needed_dirs: set[str] = {"conda-meta"}
         for unit in self.link_units:
-            for t in [*unit.targets(), unit.record_rel]:
-                if t not in paths:
-                    # a folder where a file goes is not "something to back up": unlinking empties it or linking fails
-                    paths[t] = disk.exists(t) and not disk.is_dir(t)
-                parent = t.rpartition("/")[0]
+            targets = [*unit.targets(), unit.record_rel]
+            if disk.empty:
+                paths.update(dict.fromkeys(targets, False))
+            else:
+                for t in targets:
+                    if t not in paths:
+                        # a folder where a file goes is not "something to back up": unlinking empties it or
+                        # linking fails
+                        paths[t] = disk.exists(t) and not disk.is_dir(t)
+            for parent in {t.rpartition("/")[0] for t in targets}:
                 while parent and parent not in needed_dirs:
                     needed_dirs.add(parent)
                     parent = parent.rpartition("/")[0]
