@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from typing import TextIO
 
 
+_PHASES = {"unlink": "Unlinking packages", "link": "Linking packages", "post-link": "Running post-link scripts",
+           "rollback": "Rolling back"}
+
+
 def _name(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1]
 
@@ -32,6 +36,8 @@ class Progress:
         self.last_draw = 0.0
         self.warnings: list[str] = []
         self.done: set[str] = set()
+        self.extract_total = 0
+        self.extracted = 0
         self.messages: list[str] = []
 
     def _write(self, text: str) -> None:
@@ -92,11 +98,22 @@ class Progress:
         self.download_end(url)
 
     # cantil.link hooks
+    def expect_extractions(self, count: int) -> None:
+        self.extract_total = count
+        self.extracted = 0
+
     def extract_done(self, dist: str) -> None:
         if not self.tty:
             self._write(f"extracted {dist}\n")
+            return
+        with self.lock:
+            self.extracted += 1
+            done, total = self.extracted, max(self.extract_total, self.extracted)
+        self._bar(f"Extracting packages ({done}/{total})", done, total, final=done == total)
 
-    def phase(self, name: str) -> None: ...
+    def phase(self, name: str) -> None:
+        if self.tty and name in _PHASES:
+            self._write(f"\r{_PHASES[name]}\n")
 
     def warning(self, message: str) -> None:
         self.warnings.append(message)

@@ -250,6 +250,7 @@ def apply(sess: Session, prefix: str, *, link: Sequence[PackageRecord], unlink: 
             sess.say("DryRunExit: Dry run. Exiting.")
         return 0
     sess.confirm()
+    sess.progress.expect_extractions(sum(1 for r in link if cache.extracted(r) is None))
     if getattr(sess.ns, "download_only", False):
         cache.ensure(link, sess.downloader, reporter=sess.progress)  # type: ignore[arg-type]
         if sess.json:
