@@ -58,7 +58,9 @@ clean_version = st.builds(
 valid_version = st.one_of(clean_version, version_text).filter(lambda t: _valid(t))  # noqa: PLW0108 (defined below)
 
 FAST = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+    max_examples=int(os.environ.get("CANTIL_HYPOTHESIS_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 
 

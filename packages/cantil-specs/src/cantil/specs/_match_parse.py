@@ -46,6 +46,7 @@ _NAME = re.compile(r"[^ =<>!~]+").match
 _STRICT_NAME = re.compile(r"[A-Za-z0-9_.*+\-]+").fullmatch
 _SIMPLE = re.compile(r"[\[\]:@#()]| if |\.conda$|\.tar\.bz2$").search
 _LENIENT_NAME_BAD = re.compile(r"[\[\]#@:,|'\"()]").search
+_FEATURE = re.compile(r"[A-Za-z0-9_.+\-]+").fullmatch
 _NAME_STOP = re.compile(r"[=<>!~]").search
 _BUILD_STOP = re.compile(r"[-=,|<>~]").search
 _KEY = re.compile(r"[A-Za-z0-9_\-]+").match
@@ -182,13 +183,14 @@ def parse_spec(text: str, lenient: bool, settings: ChannelSettings) -> dict[str,
         raise InvalidMatchSpec(text, "empty spec")
     if spec[-1] == "@" and " " not in spec and "[" not in spec:
         feature = spec[:-1]
-        if not feature:
-            raise InvalidMatchSpec(text, "'@' needs a feature name before it")
+        if not feature or _FEATURE(feature) is None:
+            raise InvalidMatchSpec(text, "'@' needs a feature name (letters, digits, '_.+-') before it")
         return {"name": "*", "track_features": feature}
-    if "#" in spec:
+    hash_at = spec.find("#")
+    if hash_at >= 0 and spec.rfind("[", 0, hash_at) <= spec.rfind("]", 0, hash_at):  # not inside brackets
         if not lenient:
             raise InvalidMatchSpec(text, "'#' comments are not allowed in a spec")
-        spec = spec[: spec.index("#")].strip()
+        spec = spec[:hash_at].strip()
         if not spec:
             raise InvalidMatchSpec(text, "empty spec")
     if " if " in spec:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MatchSpec", "clear_match_spec_cache", "parse_depends"]
 
-_NEEDS_QUOTES = re.compile(r"[\s,=\[\]'\"]").search
+_NEEDS_QUOTES = re.compile(r"[\s,=\[\]'\"#]").search
 _POSITIONAL_BUILD_BAD = re.compile(r"[\s\-=,|<>~\[\]:'\"]").search
 _BN_OPS = ("==", "!=", ">=", "<=", ">", "<")
 

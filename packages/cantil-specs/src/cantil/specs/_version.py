@@ -152,6 +152,91 @@ def _split_main(text: str, s: str) -> tuple[list[list[Any]], list[list[Any]]]:
     return [epoch] + [_components(r) for r in raw], [_components(r) for r in local_raw]
 
 
+def _encode_text(text: str, segs: list[str], out: list[Any]) -> None:
+    """The same codes as _encode, computed in one forward pass over segment texts (zeros wait in a counter until
+    the next non-zero value tells which code they get; trailing zeros are dropped)."""
+    pend_seg = 0
+    for seg in segs:
+        if not seg:
+            raise InvalidVersion(text, "empty version component")
+        if seg.isdigit():
+            n = int(seg)
+            if not n:
+                pend_seg += 1
+                continue
+            if pend_seg:
+                out.extend([_SEG_Z_HI] * pend_seg)
+                pend_seg = 0
+            out.append(n + 5)
+            out.append(_END)
+            continue
+        codes: list[Any] = []
+        pend = 0 if seg[0].isdigit() else 1
+        first: bool | None = None
+        for c in _SPLIT(seg):
+            if c.isdigit():
+                n = int(c)
+                if not n:
+                    pend += 1
+                    continue
+                hi = True
+            else:
+                hi = c == "post"
+            if pend:
+                codes.extend([_Z_HI if hi else _Z_LO] * pend)
+                pend = 0
+            if first is None:
+                first = hi
+            if hi:
+                codes.append(_INF if c == "post" else int(c) + 5)
+            else:
+                codes.append(0)
+                codes.append("DEV" if c == "dev" else c)
+        if not codes:
+            pend_seg += 1
+            continue
+        if pend_seg:
+            out.extend([_SEG_Z_HI if first else _SEG_Z_LO] * pend_seg)
+            pend_seg = 0
+        out.extend(codes)
+        out.append(_END)
+    out.append(_END)
+
+
+def _key_general(text: str, s: str) -> list[Any]:
+    """The key of a normalised version string that is not plain dotted numbers (conda's rules, see _split_main)."""
+    if "!" in s:
+        parts = s.split("!")
+        if len(parts) > 2:
+            raise InvalidVersion(text, "duplicated epoch separator '!'")
+        if not parts[0].isdigit():
+            raise InvalidVersion(text, "epoch must be an integer")
+        epoch, rest = parts
+    else:
+        epoch, rest = "0", s
+    local = None
+    if "+" in rest:
+        parts = rest.split("+")
+        if len(parts) > 2:
+            raise InvalidVersion(text, "duplicated local version separator '+'")
+        rest, local = parts
+    if not rest:
+        raise InvalidVersion(text, "missing version before the local version separator '+'")
+    if rest[-1] == "_":
+        raw = rest[:-1].replace("_", ".").split(".")
+        raw[-1] += "_"
+    else:
+        raw = rest.replace("_", ".").split(".")
+    raw.insert(0, epoch)
+    key: list[Any] = []
+    _encode_text(text, raw, key)
+    if local is None:
+        key.append(_END)
+    else:
+        _encode_text(text, local.replace("_", ".").split("."), key)
+    return key
+
+
 def _normalise(text: str) -> str:
     s = text.strip().lower()
     if not s:
@@ -220,10 +305,7 @@ class Version(_Base):
                 key += (_END, _END, None)
         else:
             s = _normalise(text)
-            segs, local = _split_main(text, s)
-            key = []
-            _encode(segs, key)
-            _encode(local, key)
+            key = _key_general(text, s)
             key.append(None)
         key[-1] = _Tail(s)
         v = tuple.__new__(cls, key)
