@@ -217,18 +217,14 @@ class DiskView:
         return not self.empty and self.listing(rel) is not None
 
 
-def check_safety(units: Sequence[LinkUnit], settings: LinkSettings, reporter: Reporter) -> None:
-    """conda's safety_checks, one thread per package (lstat and hashing release the GIL)."""
+def check_safety(units: Sequence[LinkUnit], settings: LinkSettings, reporter: Reporter,
+                 found: Sequence[list[VerificationError]] | None = None) -> None:
+    """conda's safety_checks; `found` are the problems per package when already computed (in threads, while the
+    next package's metadata was being parsed)."""
     if settings.safety_checks == "disabled":
         return
-    from concurrent.futures import ThreadPoolExecutor
-
-    threads = settings.execute_threads or min(4, os.cpu_count() or 1)
-    if threads > 1 and len(units) > 1:
-        with ThreadPoolExecutor(threads, thread_name_prefix="cantil-verify") as ex:
-            found = list(ex.map(lambda u: _unit_problems(u, settings), units))
-    else:
-        found = [_unit_problems(u, settings) for u in units]
+    if found is None:
+        found = [unit_problems(u, settings) for u in units]
     for errors in found:
         for err in errors:
             if settings.safety_checks == "enabled":
@@ -236,7 +232,7 @@ def check_safety(units: Sequence[LinkUnit], settings: LinkSettings, reporter: Re
             reporter.warning(str(err))
 
 
-def _unit_problems(unit: LinkUnit, settings: LinkSettings) -> list[VerificationError]:
+def unit_problems(unit: LinkUnit, settings: LinkSettings) -> list[VerificationError]:
     ops = unit.ops
     if not settings.extra_safety_checks:
         # fast path: lstat in C (map); only entries that are not a regular file of the listed size get a close look
