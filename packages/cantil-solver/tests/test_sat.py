@@ -14,9 +14,14 @@ from cantil.solver._sat import Formula, Objective, minimize
 def _models(f: Formula, nvars: int) -> set[tuple[int, ...]]:
     """All assignments of the first `nvars` variables that extend to a model."""
     out = set()
-    for sol in pycosat.itersolve(f.clauses, vars=f.nvars):
-        out.add(tuple(1 if sol[i] > 0 else 0 for i in range(nvars)))
-    return out
+    clauses = list(f.clauses)
+    while True:
+        sol = pycosat.solve(clauses, vars=f.nvars)
+        if isinstance(sol, str):
+            return out
+        a = tuple(1 if sol[i] > 0 else 0 for i in range(nvars))
+        out.add(a)
+        clauses.append([-(i + 1) if x else i + 1 for i, x in enumerate(a)] or [1, -1])
 
 
 def test_at_most_one_allows_exactly_the_assignments_with_one_or_no_true_literal() -> None:

@@ -87,11 +87,12 @@ def collect(
 
     frontier = list(dict.fromkeys(roots))
     while frontier:
-        new = [n for n in frontier if n not in pulled]
+        new = list(dict.fromkeys(n for n in frontier if n not in pulled))
         real = [n for n in new if not n.startswith("__") and n not in excluded]
         if real:
             source.prefetch(real)
         nxt: list[str] = []
+        seen: set[str] = set(new)
         for name in new:
             if name in excluded:
                 pulled[name] = []
@@ -125,7 +126,8 @@ def collect(
                 deps_of[id(r)] = d
                 for text in d:
                     n = dep_name(text)
-                    if n not in pulled:
+                    if n not in pulled and n not in seen:
+                        seen.add(n)
                         nxt.append(n)
         frontier = nxt
     return _number(pulled, prio, deps_of, specs)

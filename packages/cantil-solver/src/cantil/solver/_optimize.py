@@ -13,8 +13,8 @@ from collections import deque
 from typing import Any
 
 from cantil.solver._encode import Encoding
-from cantil.solver._rank import NAMES, WIDTH
-from cantil.solver._sat import Model, Objective, minimize
+from cantil.solver._rank import FEATURELESS, NAMES, REMOVAL, TRACK, UPDATE, WIDTH
+from cantil.solver._sat import Model, Objective, lex_minimize
 
 Choice = dict[str, int]
 
@@ -87,6 +87,24 @@ class Search:
     # -- greedy start and local search --------------------------------------------------------------------------
 
     def greedy(self) -> Choice | None:
+        """Best-first picks in breadth-first order, with lookahead; on a clash, the clashing name is decided
+        earlier on a retry, and when that is not enough the first requested package's pick is set aside."""
+        early: list[str] = []
+        banned: set[int] = set()
+        for _ in range(12):
+            got, first = self._greedy(early, banned)
+            if not isinstance(got, str):
+                return got
+            if got not in early:
+                early.append(got)
+                continue
+            if first is None:
+                return None
+            banned.add(first)
+            early = []
+        return None
+
+    def _greedy(self, early: list[str], banned: set[int]) -> tuple[Choice | str, int | None]:
         enc, s = self.enc, self.enc.setup
         choice: Choice = {}
         for name in s.fixed:
@@ -94,20 +112,82 @@ class Search:
             if vs:
                 choice[name] = vs[0]
         rev, crev = self._index(choice)
-        queue = deque([*sorted(s.required & s.requested), *sorted(s.required - s.requested), *sorted(s.optional)])
+        allowed: dict[str, frozenset[int]] = {}
+        self._dead: set[int] = set()
+        requested = sorted(s.required & s.requested)
+        first: int | None = None
+        queue = deque([*requested, *early, *sorted(s.required - s.requested), *sorted(s.optional)])
         while queue:
             name = queue.popleft()
             if name in choice:
                 continue
-            pick = next((a for a in self.pref.get(name, ()) if self._ok(name, a, choice, rev, crev, True)), None)
+            pick = next(
+                (a for a in self.pref.get(name, ()) if a not in banned and self._fits(name, a, choice, rev, crev, allowed)),
+                None,
+            )
             if pick is None:
                 if name in s.required or rev.get(name):
-                    return None
+                    return name, first
                 continue
+            if requested and name == requested[0]:
+                first = pick
             choice[name] = pick
+            allowed[name] = frozenset((pick,))
             self._link(pick, rev, crev)
+            self._narrow(allowed, [name])
             queue.extend(dn for dn, _ in self.dep_names[pick] if dn not in choice)
-        return choice
+        return choice, first
+
+    def _narrow(self, allowed: dict[str, frozenset[int]], names: list[str]) -> None:
+        """Propagate: the dependencies shared by every record a name may still be narrow those names in turn."""
+        enc = self.enc
+        queue = list(names)
+        steps = 0
+        while queue and steps < 2000:
+            steps += 1
+            name = queue.pop()
+            recs = allowed[name]
+            if not recs or len(recs) > 64:
+                continue
+            common: dict[str, set[int]] | None = None
+            for v in recs:
+                mine: dict[str, set[int]] = {}
+                for dn, t in self.dep_names[v]:
+                    c = enc.candidates(t)
+                    mine[dn] = mine[dn] & c if dn in mine else set(c)
+                common = mine if common is None else {d: common[d] | mine[d] for d in common.keys() & mine.keys()}
+                if not common:
+                    break
+            for dn, ok in (common or {}).items():
+                old = allowed.get(dn)
+                new = frozenset(ok) if old is None else old & ok
+                if old is None or len(new) < len(old):
+                    allowed[dn] = new
+                    queue.append(dn)
+
+    def _fits(self, name: str, a: int, choice: Choice, rev: Any, crev: Any, allowed: dict[str, frozenset[int]]) -> bool:
+        """`_ok` plus lookahead: the record and each of its dependencies must stay within what the choice allows."""
+        if name in allowed and a not in allowed[name]:
+            return False
+        cand = self.enc.candidates
+        for dn, t in self.dep_names[a]:
+            if dn in choice or dn == name:
+                continue
+            pool = allowed[dn] & cand(t) if dn in allowed else cand(t)
+            if not any(self._viable(c, allowed) for c in pool):
+                return False
+        return self._ok(name, a, choice, rev, crev, True)
+
+    def _viable(self, c: int, allowed: dict[str, frozenset[int]]) -> bool:
+        """No dependency of record `c` is ruled out by what the choice allows (dead records stay dead)."""
+        if c in self._dead:
+            return False
+        cand = self.enc.candidates
+        for dn, t in self.dep_names[c]:
+            if dn in allowed and allowed[dn].isdisjoint(cand(t)):
+                self._dead.add(c)
+                return False
+        return True
 
     def polish(self, choice: Choice) -> Choice:
         enc = self.enc
@@ -163,10 +243,85 @@ class Search:
         def improve(model: Model) -> Choice:
             return self.polish(enc.choice(model))
 
-        for index in range(WIDTH):
-            obj: Objective[Choice] = Objective(
-                NAMES[index], enc.objective_groups(index), lambda c, i=index: enc.vector(c)[i]  # type: ignore[misc]
-            )
-            choice, value = minimize(f, obj, choice, improve)
-            self.values.append(value)
+        base = [enc.objective_groups(i) for i in range(WIDTH)]
+        objectives: list[Objective[Choice]] = [Objective(NAMES[i], base[i], lambda c: 0) for i in range(WIDTH)]
+
+        def reshape(start: int, banned: set[int]) -> tuple[list[Objective[Choice]], list[int]]:
+            possible = self.forced(banned)
+            offsets = [0] * WIDTH
+            out = list(objectives)
+            for i in range(start, WIDTH):
+                if i not in (REMOVAL, TRACK, FEATURELESS, UPDATE):
+                    groups, offsets[i] = _shift(base[i], enc, possible)
+                    out[i] = Objective(NAMES[i], groups, lambda c: 0)
+            return out, offsets
+
+        choice, self.values = lex_minimize(f, objectives, choice, improve, enc.vector, reshape)
         return choice
+
+    def forced(self, banned: set[int] = frozenset()) -> dict[str, set[int]]:  # type: ignore[assignment]
+        """Names installed in every solution, each with the records it can still be (a sound over-approximation).
+
+        Required names are forced; when every possible record of a forced name depends on a name, that name is
+        forced too, and its possible records are those some possible parent record's dependencies allow.
+        """
+        enc, p = self.enc, self.enc.p
+        possible: dict[str, set[int]] = {
+            n: set(p.by_name.get(n, ())) - banned for n in enc.setup.required | enc.setup.fixed
+        }
+        queue = list(possible)
+        cand = enc.candidates
+        while queue:
+            name = queue.pop()
+            recs = possible[name]
+            dead = {
+                v
+                for v in recs
+                if any(dn in possible and possible[dn].isdisjoint(cand(t)) for dn, t in self.dep_names[v])
+            }
+            if dead:
+                recs -= dead
+                queue.extend(possible)  # a narrower set may narrow its parents' too: recheck (rare)
+            if not recs:
+                continue
+            common: dict[str, set[int]] | None = None
+            for v in recs:
+                mine: dict[str, set[int]] = {}
+                for dn, t in self.dep_names[v]:
+                    c = cand(t) - banned
+                    mine[dn] = mine[dn] & c if dn in mine else set(c)
+                if common is None:
+                    common = mine
+                else:
+                    common = {dn: common[dn] | mine[dn] for dn in common.keys() & mine.keys()}
+                if not common:
+                    break
+            for dn, allowed in (common or {}).items():
+                old = possible.get(dn)
+                new = allowed if old is None else old & allowed
+                if old is None or len(new) < len(old):
+                    possible[dn] = new
+                    queue.append(dn)
+        return possible
+
+
+def _shift(
+    groups: list[list[tuple[int, int]]], enc: Encoding, possible: dict[str, set[int]]
+) -> tuple[list[list[tuple[int, int]]], int]:
+    """Subtract from each forced name's group the least weight its possible records have: a constant offset."""
+    out: list[list[tuple[int, int]]] = []
+    offset = 0
+    for g in groups:
+        name = enc.name_of[g[0][0]] if g[0][0] > 0 and g[0][0] < len(enc.name_of) else None
+        recs = possible.get(name) if name is not None else None
+        if not recs:
+            out.append(g)
+            continue
+        weights = dict(g)
+        low = min(weights.get(v, 0) for v in recs)
+        if low:
+            offset += low
+            g = [(v, w - low) for v, w in g if w > low]
+        if g:
+            out.append(g)
+    return out, offset

@@ -172,3 +172,77 @@ def minimize(formula: Formula, objective: Objective[M], model: M, improve: Calla
     if hi < len(out):
         formula.add([-out[hi]])
     return model, hi
+
+
+def lex_minimize(
+    formula: Formula,
+    objectives: Sequence[Objective[M]],
+    model: M,
+    improve: Callable[[Model], M],
+    vector: Callable[[M], list[int]] | None = None,
+    reshape: Callable[[int, set[int]], tuple[list[Objective[M]], list[int]]] | None = None,
+) -> tuple[M, list[int]]:
+    """Minimise `objectives` lexicographically from `model`; return (optimal model, its costs).
+
+    Leading objectives at zero are fixed with unit clauses. For the rest, ONE call asks for any model that is
+    lexicographically better than the current one (a disjunction over k of "objectives before k no worse and k
+    better", each guarded by a selector). Unsatisfiable proves the current model optimal for every objective at
+    once; otherwise the better model (after `improve`) becomes current and the question is asked again.
+    `vector` (optional) computes every cost at once. `reshape(start, banned)` (optional) may restate the objectives
+    from `start` on, with constant offsets, once the variables in `banned` are known to be false.
+    """
+    offsets = [0] * len(objectives)
+    banned: set[int] = set()
+    shaped = -1
+
+    def costs_of(m: M) -> list[int]:
+        raw = vector(m) if vector is not None else [o.cost(m) for o in objectives]
+        return [x - o for x, o in zip(raw, offsets, strict=True)]
+
+    start = 0
+    while True:
+        costs = costs_of(model)
+        while start < len(objectives) and costs[start] == 0:
+            for group in objectives[start].groups:
+                formula.extend([-lit] for lit, w in group if w > 0)
+                banned.update(lit for lit, w in group if w > 0 and lit > 0)
+            start += 1
+        if start == len(objectives):
+            return model, [c + o for c, o in zip(costs, offsets, strict=True)]
+        if reshape is not None and shaped != start:
+            shaped = start
+            objectives, offsets = reshape(start, banned)
+            continue
+        saved, formula.clauses = formula.clauses, []
+        bounds: list[int] = []  # literals whose falsity means "objective k no worse than now"
+        selectors: list[int] = []
+        guards: list[Clause] = []
+        for k in range(start, len(objectives)):
+            o, c = objectives[k], costs[k]
+            if c == 0:
+                z = formula.new_var()
+                for group in o.groups:
+                    formula.extend([-lit, z] for lit, w in group if w > 0)
+                bounds.append(z)
+                continue
+            out = formula.sum_outputs(o.groups, c + 1)
+            d = formula.new_var()
+            selectors.append(d)
+            guards.append([-d, -out[c - 1]])
+            guards.extend([-d, -b] for b in bounds)
+            if c < len(out):
+                bounds.append(out[c])
+        encoding, formula.clauses = formula.clauses, saved
+        formula.calls += 1
+        found = pycosat.solve([*saved, *encoding, *guards, selectors], vars=formula.nvars)
+        if found == "UNSAT":
+            formula.extend(encoding)
+            formula.extend([-b] for b in bounds)
+            return model, [c + o for c, o in zip(costs, offsets, strict=True)]
+        if isinstance(found, str):  # pragma: no cover - no limits are set
+            raise RuntimeError(f"pycosat returned {found}")
+        better = improve(frozenset(v for v in found if v > 0))
+        new = costs_of(better)
+        if new >= costs:  # the encoding and the cost functions disagree: a bug, never loop on it
+            raise RuntimeError(f"lexicographic search did not improve: {new} after {costs}")
+        model = better
