@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -160,9 +161,16 @@ def rattler(c: dict) -> dict | None:
 
 def import_time() -> tuple[float, float, float]:
     """(importtime cumulative of cantil.specs, wall of `python -c 'import cantil.specs'`, wall of `python -c pass`),
-    in ms; each process run once per call."""
+    in ms; each process run once per call. Bytecode is written first (a warm-up run without
+    PYTHONDONTWRITEBYTECODE): otherwise every run would compile the sources and measure the compiler."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([sys.executable, "-c", "import cantil.specs"], check=True, env=env)
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import cantil.specs"], capture_output=True, text=True, check=True
+        [sys.executable, "-X", "importtime", "-c", "import cantil.specs"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     )
     cum = 0.0
     for line in proc.stderr.splitlines():
@@ -170,10 +178,10 @@ def import_time() -> tuple[float, float, float]:
         if m:
             cum = int(m.group(1)) / 1000
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import cantil.specs"], check=True)
+    subprocess.run([sys.executable, "-c", "import cantil.specs"], check=True, env=env)
     wall = (time.perf_counter() - t) * 1000
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    subprocess.run([sys.executable, "-c", "pass"], check=True, env=env)
     bare = (time.perf_counter() - t) * 1000
     return cum, wall, bare
 
@@ -243,8 +251,8 @@ def main(argv: list[str]) -> int:
         [
             f"Measured on {machine()}; medians of {args.rounds} rounds, py-rattler (0.28, in a child process) run",
             "interleaved in the same rounds. In-process figures are CPU time (process_time, both sides: the machine is",
-        "shared by several jobs, and wall time there mostly measures the wait for a core); import time is",
-        "whole-process.",
+            "shared by several jobs, and wall time there mostly measures the wait for a core); import time is",
+            "whole-process.",
             f"Command: `python tools/bench/bench_specs.py --rounds {args.rounds}`.",
             "",
             table(["measure", "cantil.specs", "py-rattler", "target"], rows),

@@ -17,9 +17,9 @@ Traps, all as conda reads them:
 from __future__ import annotations
 
 import os
-import re
 
 from cantil.specs._channel import Channel, ChannelSettings
+from cantil.specs._lazy import lazy_regex
 from cantil.specs.errors import InvalidChannel, InvalidMatchSpec
 
 __all__ = ["FIELDS", "parse_spec"]
@@ -42,15 +42,15 @@ FIELDS = (
     "fn",
 )
 _FIELD_SET = frozenset(FIELDS)
-_NAME = re.compile(r"[^ =<>!~]+").match
-_STRICT_NAME = re.compile(r"[A-Za-z0-9_.*+\-]+").fullmatch
-_SIMPLE = re.compile(r"[\[\]:@#()]| if |\.conda$|\.tar\.bz2$").search
-_LENIENT_NAME_BAD = re.compile(r"[\[\]#@:,|'\"()]").search
-_FEATURE = re.compile(r"[A-Za-z0-9_.+\-]+").fullmatch
-_NAME_STOP = re.compile(r"[=<>!~]").search
-_BUILD_STOP = re.compile(r"[-=,|<>~]").search
-_KEY = re.compile(r"[A-Za-z0-9_\-]+").match
-_LAST_NOT_BUILD = re.compile(r".*[-=,|<>~]").match
+_NAME = lazy_regex(globals(), "_NAME", r"[^ =<>!~]+", "match")
+_STRICT_NAME = lazy_regex(globals(), "_STRICT_NAME", r"[A-Za-z0-9_.*+\-]+", "fullmatch")
+_SIMPLE = lazy_regex(globals(), "_SIMPLE", r"[\[\]:@#()]| if |\.conda$|\.tar\.bz2$", "search")
+_LENIENT_NAME_BAD = lazy_regex(globals(), "_LENIENT_NAME_BAD", r"[\[\]#@:,|'\"()]", "search")
+_FEATURE = lazy_regex(globals(), "_FEATURE", r"[A-Za-z0-9_.+\-]+", "fullmatch")
+_NAME_STOP = lazy_regex(globals(), "_NAME_STOP", r"[=<>!~]", "search")
+_BUILD_STOP = lazy_regex(globals(), "_BUILD_STOP", r"[-=,|<>~]", "search")
+_KEY = lazy_regex(globals(), "_KEY", r"[A-Za-z0-9_\-]+", "match")
+_LAST_NOT_BUILD = lazy_regex(globals(), "_LAST_NOT_BUILD", r".*[-=,|<>~]", "match")
 _OPS = "=!|,<>~"
 PACKAGE_EXTENSIONS = (".conda", ".tar.bz2")
 

@@ -13,9 +13,8 @@ Matching traps, as conda does them:
 
 from __future__ import annotations
 
-import re
-
 from cantil.specs._channel import _DEFAULT_SETTINGS, Channel, ChannelSettings
+from cantil.specs._lazy import lazy_regex
 from cantil.specs._match_parse import FIELDS, parse_spec
 from cantil.specs._record import PackageRecord, _features
 from cantil.specs._version_spec import VersionSpec, compile_regex
@@ -30,8 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = ["MatchSpec", "clear_match_spec_cache", "parse_depends"]
 
-_NEEDS_QUOTES = re.compile(r"[\s,=\[\]'\"#]").search
-_POSITIONAL_BUILD_BAD = re.compile(r"[\s\-=,|<>~\[\]:'\"]").search
+_NEEDS_QUOTES = lazy_regex(globals(), "_NEEDS_QUOTES", r"[\s,=\[\]'\"#]", "search")
+_POSITIONAL_BUILD_BAD = lazy_regex(globals(), "_POSITIONAL_BUILD_BAD", r"[\s\-=,|<>~\[\]:'\"]", "search")
 _BN_OPS = ("==", "!=", ">=", "<=", ">", "<")
 
 
@@ -40,6 +39,8 @@ def _glob(value: str, lower: bool = False, text: str = "") -> Callable[[str], bo
     if value.startswith("^") and value.endswith("$"):
         pattern = value
     elif "*" in value:
+        import re
+
         pattern = "^(?:" + re.escape(value).replace(r"\*", ".*") + ")$"
     else:
         return None
@@ -301,6 +302,8 @@ def _field_text(key: str, value: Any) -> str:
 def _lenient_version(text: str, vtext: str, err: SpecsError) -> VersionSpec:
     """Repairs that other readers of channel data accept: a trailing or doubled ',' / '|', '.*' after an operator
     other than '=' and '!=' and '~=' ... Raises InvalidMatchSpec when nothing helps."""
+    import re
+
     repaired = re.sub(r"([,|])[,|]+", r"\1", vtext.strip(",|"))
     repaired = re.sub(r"(~=[^,|]*)\.\*", r"\1", repaired)
     try:
@@ -440,6 +443,8 @@ def _group(v: str) -> str:
 
 
 def _rx(glob: str) -> str:
+    import re
+
     return glob[1:-1] if glob.startswith("^") and glob.endswith("$") else re.escape(glob).replace(r"\*", ".*")
 
 

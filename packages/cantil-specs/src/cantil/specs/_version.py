@@ -20,8 +20,7 @@ so a final element (the ``_Tail`` holding the text) is only reached by equal ver
 
 from __future__ import annotations
 
-import re
-
+from cantil.specs._lazy import lazy_regex
 from cantil.specs.errors import InvalidVersion
 
 TYPE_CHECKING = False
@@ -36,8 +35,8 @@ else:
 __all__ = ["Version", "clear_version_cache"]
 
 _INF = float("inf")
-_CHECK = re.compile(r"[*.+!_0-9a-z]+").fullmatch
-_SPLIT = re.compile(r"[0-9]+|\*+|[^0-9*]+").findall
+_CHECK = lazy_regex(globals(), "_CHECK", r"[*.+!_0-9a-z]+", "fullmatch")
+_SPLIT = lazy_regex(globals(), "_SPLIT", r"[0-9]+|\*+|[^0-9*]+", "findall")
 # codes (see the module docstring)
 _Z_LO, _SEG_Z_LO, _END, _SEG_Z_HI, _Z_HI = 1, 2, 3, 4, 5
 

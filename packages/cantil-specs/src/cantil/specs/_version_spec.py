@@ -14,8 +14,7 @@ Traps of the format, all as conda reads them:
 
 from __future__ import annotations
 
-import re
-
+from cantil.specs._lazy import lazy_regex
 from cantil.specs._version import Version
 from cantil.specs.errors import InvalidVersion, InvalidVersionSpec, SpecsError
 
@@ -32,15 +31,16 @@ __all__ = ["VersionSpec"]
 
 _OPS2 = {"==", "!=", "<=", ">=", "~="}
 _OP_START = frozenset("=<>!~")
-_TREE_CHARS = re.compile(r"[()|,^$]").search
-_SPACE_AROUND = re.compile(r"\s*([,|()])\s*").sub
-_SPACE_AFTER_OP = re.compile(r"([=<>!~])\s+").sub
-_TOKENS = re.compile(r"\s*\^[^$]*[$]|\s*[()|,]|[^()|,]+").findall
+_TREE_CHARS = lazy_regex(globals(), "_TREE_CHARS", r"[()|,^$]", "search")
+_SPACE_AROUND = lazy_regex(globals(), "_SPACE_AROUND", r"\s*([,|()])\s*", "sub")
+_SPACE_AFTER_OP = lazy_regex(globals(), "_SPACE_AFTER_OP", r"([=<>!~])\s+", "sub")
+_TOKENS = lazy_regex(globals(), "_TOKENS", r"\s*\^[^$]*[$]|\s*[()|,]|[^()|,]+", "findall")
 
 
 def compile_regex(pattern: str, error: Callable[[str], SpecsError]) -> Callable[[str], object]:
     """``re.compile(pattern).match``; a bad pattern raises ``error(reason)``, and the warnings ``re`` gives about
     odd patterns are not raised."""
+    import re
     import warnings
 
     with warnings.catch_warnings():
@@ -126,6 +126,8 @@ def _leaf(text: str, spec: str) -> tuple[str, Matcher, int]:
     if s == "*":
         return s, _true, 1
     if "*" in s.rstrip("*"):
+        import re
+
         pattern = "^(?:" + re.escape(s).replace(r"\*", ".*") + ")$"
         rx = compile_regex(pattern, lambda reason: InvalidVersionSpec(spec, reason))
         return s, lambda v, raw: rx(raw) is not None, 2
