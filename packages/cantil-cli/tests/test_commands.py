@@ -97,3 +97,27 @@ def test_doctor_reports_missing_and_altered_files(user) -> None:
     assert doc["altered_files"] == {"libfoo": ["lib/libfoo.txt"]}
     text = user.ok("doctor", "-n", "demo").stdout
     assert "Missing Files:\nzlib: 1  (lib/libz.txt)" in text
+
+
+def test_doctor_detects_an_interrupted_transaction(user) -> None:
+    user.ok("create", "-n", "demo", "zlib", "-y")
+    (user.env("demo") / "conda-meta" / ".cantil-journal").write_text("{}")
+    doc = user.json("doctor", "-n", "demo")
+    assert doc["interrupted_transaction"] is True
+    assert doc["healthy"] is False
+    assert "cantil doctor --recover" in user.ok("doctor", "-n", "demo").stdout
+
+
+def test_search_another_platform(user) -> None:
+    assert {r["subdir"] for r in user.json("search", "zlib", "--platform", "linux-64")["zlib"]} == {"linux-64"}
+    doc = user.json("search", "zlib", "--platform", "osx-arm64")
+    assert doc["exception_name"] == "PackagesNotFoundError"  # the channel has no osx-arm64 subdir
+    assert set(user.json("search", "ca-certificates", "--platform", "osx-arm64")) == {"ca-certificates"}  # noarch
+
+
+def test_override_channels(user) -> None:
+    user.write(user.home / ".condarc", "channels:\n  - https://example.invalid/nothing\n")
+    user.ok("create", "-n", "demo", "zlib", "-c", user.channel_url, "--override-channels", "-y")
+    r = user.run("create", "-n", "other", "zlib", "--override-channels", "-y")
+    assert r.returncode == 1
+    assert "--override-channels requires at least one -c/--channel" in r.stderr
