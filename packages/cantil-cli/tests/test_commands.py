@@ -121,3 +121,13 @@ def test_override_channels(user) -> None:
     r = user.run("create", "-n", "other", "zlib", "--override-channels", "-y")
     assert r.returncode == 1
     assert "--override-channels requires at least one -c/--channel" in r.stderr
+
+
+def test_missing_channel_is_unavailable_invalid_channel(user) -> None:
+    doc = user.json("create", "-n", "x", "zlib", "-c", f"{user.channel_url}/no-such-channel", "--override-channels", "-y")
+    assert doc["exception_name"] == "UnavailableInvalidChannel"
+    assert "no-such-channel" in doc["message"]
+    r = user.run("create", "-n", "x", "zlib", "-c", f"{user.channel_url}/no-such-channel", "--override-channels", "-y")
+    assert r.returncode == 1
+    assert r.stderr.startswith("error: ")
+    assert "Traceback" not in r.stderr
