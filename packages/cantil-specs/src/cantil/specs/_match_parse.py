@@ -22,7 +22,7 @@ from cantil.specs._channel import Channel, ChannelSettings
 from cantil.specs._lazy import lazy_regex
 from cantil.specs.errors import InvalidChannel, InvalidMatchSpec
 
-__all__ = ["FIELDS", "parse_spec"]
+__all__ = ["FIELDS", "parse_spec", "split_version_build"]
 
 # every key a spec may set, in the order the canonical text writes them
 FIELDS = (
@@ -55,7 +55,7 @@ _OPS = "=!|,<>~"
 PACKAGE_EXTENSIONS = (".conda", ".tar.bz2")
 
 
-def _split_version_build(r: str) -> tuple[str, str | None]:
+def split_version_build(r: str) -> tuple[str, str | None]:
     """conda's split of "version build": the shortest version whose remainder is a separator (space or '=', not right
     after an operator) and a build free of '-=,|<>~'."""
     m = _LAST_NOT_BUILD(r)
@@ -252,7 +252,7 @@ def parse_spec(text: str, lenient: bool, settings: ChannelSettings) -> dict[str,
     if rest:
         if "[" in rest:
             raise InvalidMatchSpec(text, "more than one brackets section")
-        version, build = _split_version_build(rest)
+        version, build = split_version_build(rest)
         if version in ("=", "==", ""):
             raise InvalidMatchSpec(text, f"operator '{version or rest}' without a version")
         if version[0] == "=":

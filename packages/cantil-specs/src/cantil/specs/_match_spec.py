@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from cantil.specs._channel import _DEFAULT_SETTINGS, Channel, ChannelSettings
 from cantil.specs._lazy import lazy_regex
-from cantil.specs._match_parse import FIELDS, parse_spec
+from cantil.specs._match_parse import FIELDS, parse_spec, split_version_build
 from cantil.specs._record import PackageRecord, _features
 from cantil.specs._version_spec import VersionSpec, compile_regex
 from cantil.specs.errors import InvalidMatchSpec, InvalidVersion, InvalidVersionSpec, SpecsError
@@ -141,7 +141,7 @@ class MatchSpec:
             name = fields["name"] = name.lower()
         self._name = name
         checks: list[Check] = []
-        if "*" in name or name[:1] == "^":
+        if "*" in name or (name[:1] == "^" and name[-1:] == "$"):
             self._name_exact = None
             if name != "*":
                 name_glob = _glob(name, text=text)
@@ -166,7 +166,7 @@ class MatchSpec:
         self._build = build
         if build is None or build == "*":
             self._build_match = None
-        elif "*" in build or build[:1] == "^":
+        elif "*" in build or (build[:1] == "^" and build[-1:] == "$"):
             self._build_match = _glob(build, text=text)
         else:
             self._build_match = build.__eq__
@@ -231,7 +231,7 @@ class MatchSpec:
         if not isinstance(record, PackageRecord):
             record = _as_record(record)
         n = self._name_exact
-        if n is not None and n not in (record.name, "*"):
+        if n is not None and record.name != n:
             return False
         vm = self._vmatch
         if vm is not None:
@@ -246,7 +246,10 @@ class MatchSpec:
         bm = self._build_match
         if bm is not None and not bm(record.build):
             return False
-        return all(check(record) for check in self._checks)
+        for check in self._checks:  # noqa: SIM110 - a loop is faster than all() over a generator here
+            if not check(record):
+                return False
+        return True
 
     # --- text -------------------------------------------------------------------------------------------------
     def __str__(self) -> str:
@@ -390,11 +393,25 @@ def _canonical(fields: dict[str, str]) -> str:
     version = fields.get("version")
     build = fields.get("build")
     positional_version = version is not None and not (
-        version[0] == "=" or "[" in version or "]" in version or ":" in version or "'" in version or '"' in version
+        version[0] == "="
+        or "[" in version
+        or "]" in version
+        or ":" in version
+        or "'" in version
+        or '"' in version
+        or "#" in version
+        or "@" in version
     )
+    if positional_version and build is not None and _POSITIONAL_BUILD_BAD(build):
+        brackets.append(_quote("build", build))
+        build = None
+    if version is not None and positional_version:
+        text = version + (f" {build}" if build is not None else "")
+        if split_version_build(text) != (version, build):  # would not read back the same (a glob holding '='...)
+            positional_version = False
     if version is not None and not positional_version:
         brackets.append(_quote("version", version))
-    if build is not None and ((not positional_version and version is not None) or _POSITIONAL_BUILD_BAD(build)):
+    if build is not None and not positional_version and version is not None:
         brackets.append(_quote("build", build))
         build = None
     if positional_version:

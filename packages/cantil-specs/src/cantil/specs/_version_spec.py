@@ -97,14 +97,8 @@ def _leaf(text: str, spec: str) -> tuple[str, Matcher, int]:
             b = Version(rest)
         except InvalidVersion as err:
             raise InvalidVersionSpec(spec, f"invalid version '{rest}' ({err.reason})") from err
-        if op == ">=":
-            return s, lambda v, raw: v >= b, 0
-        if op == "<":
-            return s, lambda v, raw: v < b, 0
-        if op == "<=":
-            return s, lambda v, raw: v <= b, 0
-        if op == ">":
-            return s, lambda v, raw: v > b, 0
+        if op in _BOUND_OPS:
+            return s, _bound(op, b), 0
         if op == "==":
             return s, lambda v, raw: v == b, 0
         if op == "!=":
@@ -148,9 +142,43 @@ def _leaf(text: str, spec: str) -> tuple[str, Matcher, int]:
     return s, lambda v, raw: v == b, 0
 
 
+_BOUND_OPS = (">=", ">", "<=", "<")
+
+
+def _bound(op: str, b: Version) -> Matcher:
+    """A comparison matcher that remembers (op, version), so that ``>=a,<b`` can become one range test."""
+    if op == ">=":
+        f: Any = lambda v, raw: v >= b  # noqa: E731
+    elif op == ">":
+        f = lambda v, raw: v > b  # noqa: E731
+    elif op == "<=":
+        f = lambda v, raw: v <= b  # noqa: E731
+    else:
+        f = lambda v, raw: v < b  # noqa: E731
+    f.bound = (op, b)
+    return f  # type: ignore[no-any-return]
+
+
+def _range(lo: tuple[str, Version], hi: tuple[str, Version]) -> Matcher | None:
+    """``>=a,<b`` (and the other three mixes) as one chained comparison; None when not a lower and an upper."""
+    (lop, a), (hop, b) = lo, hi
+    if lop[0] == "<":
+        (lop, a), (hop, b) = (hop, b), (lop, a)
+    if lop[0] != ">" or hop[0] != "<":
+        return None
+    if lop == ">=":
+        return (lambda v, raw: a <= v < b) if hop == "<" else (lambda v, raw: a <= v <= b)
+    return (lambda v, raw: a < v < b) if hop == "<" else (lambda v, raw: a < v <= b)
+
+
 def _all(ms: list[Matcher]) -> Matcher:
     if len(ms) == 2:
         a, b = ms
+        ba, bb = getattr(a, "bound", None), getattr(b, "bound", None)
+        if ba is not None and bb is not None:
+            r = _range(ba, bb)
+            if r is not None:
+                return r
         return lambda v, raw: a(v, raw) and b(v, raw)
     return lambda v, raw: all(m(v, raw) for m in ms)
 
