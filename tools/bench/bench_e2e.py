@@ -19,6 +19,7 @@ Usage: python tools/bench/bench_e2e.py [--rounds N]
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -26,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -109,8 +110,11 @@ class User:
                     "CANTIL_ROOT_PREFIX": str(base / "root"), "XDG_CACHE_HOME": str(home / ".cache"),
                     "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"])}
 
+    def argv(self, *args: str) -> list[str]:
+        return [*cantil(), *args]
+
     def run(self, *args: str) -> tuple[float, float, str]:
-        return timed([*cantil(), *args], self.env, self.base)
+        return timed(self.argv(*args), self.env, self.base)
 
 
 def fmt(xs: list[float]) -> str:
@@ -132,46 +136,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         results: dict[str, list[tuple[float, float]]] = {}
         sizes: dict[str, int] = {}
 
-        def record(name: str, measure: Callable[[], tuple[float, float, str]]) -> str:
-            wall, cpu, out = measure()
+        def record(name: str, argv: Sequence[str], env: dict[str, str]) -> str:
+            wall, cpu, out = timed(argv, env, work)
             results.setdefault(name, []).append((wall, cpu))
             return out
+
+        def rattler(prefix: Path, cache: Path) -> list[str]:
+            return [sys.executable, "-c", RATTLER, server.url, str(prefix), str(cache), *SPECS]
 
         warm = User(work / "warm", [server.url])
         warm.run("create", "-n", "seed", *SPECS)  # fills the warm cache
         rattler_warm = work / "rattler-warm"
-        timed([sys.executable, "-c", RATTLER, server.url, str(rattler_warm / "seed"), str(rattler_warm), *SPECS],
-              warm.env, work)
+        timed(rattler(rattler_warm / "seed", rattler_warm), warm.env, work)
         dry = User(work / "dry", [index4])
+        activate = ["bash", "--norc", "--noprofile", "-c", 'eval "$(cantil shell.bash hook)" && cantil activate seed']
         try:
             for r in range(rounds):
                 cold = User(work / f"cold{r}", [server.url])
-                out = record("create, cold cache: cantil", lambda c=cold: c.run("create", "-n", "e", *SPECS, "--json"))
-                import json as _json
-
-                sizes["env"] = len(_json.loads(out)["actions"]["LINK"])
-                rc = work / f"rattler-cold{r}"
-                out = record("create, cold cache: py-rattler solve+install", lambda rc=rc: timed(
-                    [sys.executable, "-c", RATTLER, server.url, str(rc / "env"), str(rc), *SPECS], warm.env, work))
+                out = record("create, cold cache: cantil", cold.argv("create", "-n", "e", *SPECS, "--json"), cold.env)
+                sizes["env"] = len(json.loads(out)["actions"]["LINK"])
+                out = record("create, cold cache: py-rattler solve+install",
+                             rattler(work / f"rattler-cold{r}" / "env", work / f"rattler-cold{r}"), warm.env)
                 sizes["rattler"] = int(out.strip())
-                record("create, warm cache: cantil", lambda r=r: warm.run("create", "-n", f"w{r}", *SPECS))
-                record("create, warm cache: py-rattler solve+install", lambda r=r: timed(
-                    [sys.executable, "-c", RATTLER, server.url, str(rattler_warm / f"w{r}"), str(rattler_warm), *SPECS],
-                    warm.env, work))
+                record("create, warm cache: cantil", warm.argv("create", "-n", f"w{r}", *SPECS), warm.env)
+                record("create, warm cache: py-rattler solve+install",
+                       rattler(rattler_warm / f"w{r}", rattler_warm), warm.env)
                 for spec in ("numpy", "jupyter"):
+                    dry_run = dry.argv("create", "-n", "d", "--dry-run", spec, "--json")
                     if r == 0:
-                        record(f"create --dry-run {spec} (defaults-index4, file://), first run",
-                               lambda s=spec: dry.run("create", "-n", "d", "--dry-run", s, "--json"))
-                    record(f"create --dry-run {spec} (defaults-index4, file://), warm",
-                           lambda s=spec: dry.run("create", "-n", "d", "--dry-run", s, "--json"))
-                record("cantil list (the ~30-package env)", lambda: warm.run("list", "-n", "seed"))
-                record("cantil --version", lambda: warm.run("--version"))
-                record("python -c pass (peer)", lambda: timed([sys.executable, "-c", "pass"], warm.env, work))
-                record("activate in bash: hook + `cantil activate`", lambda: timed(
-                    ["bash", "--norc", "--noprofile", "-c", 'eval "$(cantil shell.bash hook)" && cantil activate seed'],
-                    warm.env, work))
-                record("bash -c true (peer)", lambda: timed(["bash", "--norc", "--noprofile", "-c", "true"],
-                                                           warm.env, work))
+                        record(f"create --dry-run {spec} (defaults-index4, file://), first run", dry_run, dry.env)
+                    record(f"create --dry-run {spec} (defaults-index4, file://), warm", dry_run, dry.env)
+                record("cantil list (the ~30-package env)", warm.argv("list", "-n", "seed"), warm.env)
+                record("cantil --version", warm.argv("--version"), warm.env)
+                record("python -c pass (peer)", [sys.executable, "-c", "pass"], warm.env)
+                record("activate in bash: hook + `cantil activate`", activate, warm.env)
+                record("bash -c true (peer)", ["bash", "--norc", "--noprofile", "-c", "true"], warm.env)
         finally:
             server.stop()
         rows = [[name, fmt([w for w, _ in xs]), fmt([c for _, c in xs]), str(len(xs))]
