@@ -51,6 +51,7 @@ class _Selectors:
             extra={r.name: [r] for r in request.installed},
             strict=request.channel_priority == "strict",
             add_pip=request.add_pip_as_python_dependency,
+            prune=False,  # keep the records a missing dependency rules out: the chains name that dependency
         )
         self.enc = Encoding(self.p, Setup(fixed=set(virtual)))
         f: Formula = self.enc.f

@@ -72,6 +72,7 @@ def collect(
     extra: Mapping[str, Sequence[Rec]],
     strict: bool,
     add_pip: bool,
+    prune: bool = True,
 ) -> Problem:
     """Pull, filter and prune; `extra` adds records the source may lack (the installed ones)."""
     pulled: dict[str, list[Rec]] = {}
@@ -130,11 +131,15 @@ def collect(
                         seen.add(n)
                         nxt.append(n)
         frontier = nxt
-    return _number(pulled, prio, deps_of, specs)
+    return _number(pulled, prio, deps_of, specs, prune)
 
 
 def _number(
-    pulled: dict[str, list[Rec]], prio: dict[int, int], deps_of: dict[int, tuple[str, ...]], specs: dict[str, MatchSpec]
+    pulled: dict[str, list[Rec]],
+    prio: dict[int, int],
+    deps_of: dict[int, tuple[str, ...]],
+    specs: dict[str, MatchSpec],
+    prune: bool,
 ) -> Problem:
     p = Problem()
     p.specs = specs
@@ -148,7 +153,8 @@ def _number(
             p.priority.append(prio[id(r)])
             vs.append(len(p.records) - 1)
         p.by_name[name] = vs
-    _prune(p)
+    if prune:
+        _prune(p)
     return p
 
 
