@@ -35,6 +35,8 @@ DISTS: dict[str, list[str]] = {
 }
 # dists whose tests use the dev-only cantil-tools (package builder, channel server, load_channel)
 USES_TOOLS = {"repodata", "solver", "link", "cli"}
+# dev-only differential oracles (always run in child processes by the tests that use them)
+ORACLES = ["py-rattler>=0.28,<0.29", "conda-package-streaming>=0.9"]
 XDIST = ["-n", os.environ.get("CANTIL_TEST_WORKERS", "auto")]
 
 
@@ -47,7 +49,7 @@ def _install_dist(session: nox.Session, dist: str) -> None:
     if dist in USES_TOOLS:
         args.append(str(ROOT / "tools"))
     args.append(f"{_path(dist)}[test]")
-    session.install(*args)
+    session.install(*args, *ORACLES)
 
 
 def _pytest(session: nox.Session, *paths: str) -> None:
@@ -67,7 +69,7 @@ for _dist in DISTS:
 
 @nox.session(name="tests-tools", python=PY)
 def tests_tools(session: nox.Session) -> None:
-    session.install(_path("specs"), f"{ROOT / 'tools'}[test]")
+    session.install(_path("specs"), f"{ROOT / 'tools'}[test]", *ORACLES)
     _pytest(session, str(ROOT / "tools" / "tests"))
 
 
@@ -86,7 +88,7 @@ def _install_all(session: nox.Session, *extra: str) -> None:
 
 @nox.session(python=PY)
 def integration(session: nox.Session) -> None:
-    _install_all(session, f"{_path('cli')}[test]", "py-rattler>=0.28,<0.29")
+    _install_all(session, f"{_path('cli')}[test]", *ORACLES)
     _pytest(session, str(ROOT / "tests-integration"))
 
 
