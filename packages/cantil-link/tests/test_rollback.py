@@ -195,3 +195,24 @@ def test_recover_is_idempotent_when_interrupted_itself(stocked, helpers):
     j.finish()
     assert helpers.tree(env.prefix) == before
     assert json.loads((env.prefix / "conda-meta/base-1.0-h0_0.json").read_text())["name"] == "base"
+
+
+KILL = 'kill -9 "$(cat "$PREFIX/conda-meta/.cantil.lock")"\nsleep 5\n'
+
+
+@pytest.mark.parametrize("point", ["pre-unlink", "pre-link", "post-link"])
+def test_sigkill_at_each_script_point_then_recover(env, channel, helpers, tmp_path, point):
+    """Killed before any change (pre-unlink), after unlinking (pre-link), after linking (post-link)."""
+    scripts_old = {"pre-unlink": KILL} if point == "pre-unlink" else {}
+    scripts_new = {point: KILL} if point != "pre-unlink" else {}
+    channel.build({"name": "app", "version": "1.0", "files": {"bin/app": "#!/bin/sh\necho 1\n", "share/app/a": "a"},
+                   "scripts": scripts_old},
+                  {"name": "app", "version": "2.0", "files": {"bin/app": "#!/bin/sh\necho 2\n", "share/app/b": "b"},
+                   "scripts": scripts_new})
+    env.install(channel.record("app", "1.0"))
+    before = helpers.tree(env.prefix)
+    proc = run_child(env, tmp_path, [channel.record("app", "2.0")], unlink=["app"])
+    assert proc.returncode == -9, proc.stdout + proc.stderr
+    assert recover(env.prefix) == "rolled back"
+    assert helpers.tree(env.prefix) == before
+    assert PrefixData(env.prefix).verify() == []
