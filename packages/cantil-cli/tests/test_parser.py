@@ -85,3 +85,9 @@ def test_run_keeps_the_program_arguments() -> None:
 def test_env_config_vars() -> None:
     ns = parse("env", "config", "vars", "set", "A=1", "B=2", "-n", "e")
     assert (ns.env_command, ns.config_command, ns.vars_command, ns.vars) == ("config", "vars", "set", ["A=1", "B=2"])
+
+
+def test_fast_top_level_help_equals_argparse() -> None:
+    from cantil.cli._commands import top_help
+
+    assert top_help() == build_parser(only="").format_help()

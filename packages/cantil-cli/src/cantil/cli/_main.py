@@ -75,6 +75,11 @@ def main(args: Sequence[str]) -> int:
 
         sys.stdout.write(f"cantil {__version__}\n")
         return 0
+    if args in (["--help"], ["-h"]):
+        from cantil.cli._commands import top_help
+
+        sys.stdout.write(top_help())
+        return 0
     from cantil.cli._parser import ALIASES, COMMANDS, build_parser
 
     command, sub = _command_of(args)

@@ -8,43 +8,14 @@ whole tree (docs/commands.md is generated from it).
 from __future__ import annotations
 
 import argparse
-import os
+
+from cantil.cli._commands import ALIASES, COMMANDS, DESCRIPTION, ENV_COMMANDS, EPILOG, PROG
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-PROG = "cantil"
-
-# command -> one-line help; the order is the order of `cantil --help`
-COMMANDS: dict[str, str] = {
-    "create": "Create a new environment from a list of specified packages.",
-    "install": "Install a list of packages into an environment.",
-    "update": "Update packages in an environment to their latest compatible versions.",
-    "remove": "Remove a list of packages from an environment.",
-    "list": "List the packages installed in an environment.",
-    "search": "Search channels for packages with a MatchSpec query.",
-    "info": "Display information about the current installation.",
-    "config": "Modify configuration values in .condarc.",
-    "clean": "Remove unused packages and caches.",
-    "run": "Run an executable inside an environment.",
-    "env": "Manage environments from environment.yml files.",
-    "compare": "Compare the packages of an environment with an environment.yml file.",
-    "rename": "Rename an existing environment.",
-    "doctor": "Check an environment for missing or altered files and interrupted transactions.",
-    "activate": "Activate an environment (needs `cantil init`).",
-    "deactivate": "Deactivate the active environment (needs `cantil init`).",
-    "init": "Add the cantil shell function to your shell's startup files.",
-}
-ALIASES = {"uninstall": "remove", "upgrade": "update"}
-ENV_COMMANDS: dict[str, str] = {
-    "create": "Create an environment from an environment.yml file.",
-    "update": "Update an environment from an environment.yml file.",
-    "export": "Export an environment to an environment.yml file.",
-    "list": "List the known environments.",
-    "remove": "Remove an environment.",
-    "config": "Configure an environment (environment variables).",
-}
+__all__ = ["ALIASES", "COMMANDS", "ENV_COMMANDS", "PROG", "build_parser"]
 
 
 def version() -> str:
@@ -55,19 +26,14 @@ def version() -> str:
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     def __init__(self, prog: str) -> None:
-        super().__init__(prog, max_help_position=32, width=min(100, _columns()))
+        super().__init__(prog, max_help_position=32, width=_columns())
 
 
-HELP_WIDTH: int | None = None  # fixed by the reference generator, else the terminal's width
+HELP_WIDTH = 100  # fixed, so that help (and docs/commands.md) reads the same everywhere
 
 
 def _columns() -> int:
-    if HELP_WIDTH is not None:
-        return HELP_WIDTH
-    try:
-        return os.get_terminal_size().columns
-    except OSError:
-        return 100
+    return HELP_WIDTH
 
 
 def _output(p: argparse.ArgumentParser, *, dry_run: bool = False, yes: bool = False) -> None:
@@ -354,8 +320,7 @@ def build_parser(only: str | None = None, env_only: str | None = None) -> argpar
     """The parser; with `only`, just that command's arguments are built (the others keep their help line)."""
     parser = argparse.ArgumentParser(
         prog=PROG, formatter_class=_Formatter,
-        description="cantil is a conda-compatible package and environment manager.",
-        epilog="Run `cantil COMMAND --help` for the options of a command.",
+        description=DESCRIPTION, epilog=EPILOG,
     )
     parser.add_argument("-V", "--version", action="version", version=f"{PROG} {version()}",
                         help="Show the cantil version number and exit.")
