@@ -110,10 +110,10 @@ def typecheck(session: nox.Session) -> None:
 @nox.session(python=PY)
 def build(session: nox.Session) -> None:
     """Build every wheel, then install each dist with only its declared dependencies and import it."""
-    session.install("build", "uv")
+    session.install("uv")
     out = Path(session.create_tmp()) / "dist"
     for p in [*[ROOT / "packages" / f"cantil-{d}" for d in DISTS], ROOT / "packages" / "cantil", ROOT / "tools"]:
-        session.run("python", "-m", "build", "--wheel", "--outdir", str(out), str(p), silent=True)
+        session.run("uv", "build", "--wheel", "-q", "--out-dir", str(out), str(p))
     session.run("python", str(ROOT / "tools" / "check_wheels.py"), str(out))
 
 
