@@ -270,30 +270,39 @@ class Search:
             n: set(p.by_name.get(n, ())) - banned for n in enc.setup.required | enc.setup.fixed
         }
         queue = list(possible)
+        queued = set(queue)
+        users: dict[str, set[str]] = {}  # name -> forced names with a possible record depending on it
         cand = enc.candidates
+
+        def push(n: str) -> None:
+            if n not in queued:
+                queued.add(n)
+                queue.append(n)
+
         while queue:
             name = queue.pop()
+            queued.discard(name)
             recs = possible[name]
-            dead = {
-                v
-                for v in recs
-                if any(dn in possible and possible[dn].isdisjoint(cand(t)) for dn, t in self.dep_names[v])
-            }
+            dead = set()
+            for v in recs:
+                for dn, t in self.dep_names[v]:
+                    users.setdefault(dn, set()).add(name)
+                    if dn in possible and possible[dn].isdisjoint(cand(t)):
+                        dead.add(v)
+                        break
             if dead:
                 recs -= dead
-                queue.extend(possible)  # a narrower set may narrow its parents' too: recheck (rare)
+                for u in users.get(name, ()):
+                    push(u)
             if not recs:
                 continue
             common: dict[str, set[int]] | None = None
             for v in recs:
                 mine: dict[str, set[int]] = {}
                 for dn, t in self.dep_names[v]:
-                    c = cand(t) - banned
+                    c = cand(t) - banned if banned else cand(t)
                     mine[dn] = mine[dn] & c if dn in mine else set(c)
-                if common is None:
-                    common = mine
-                else:
-                    common = {dn: common[dn] | mine[dn] for dn in common.keys() & mine.keys()}
+                common = mine if common is None else {d: common[d] | mine[d] for d in common.keys() & mine.keys()}
                 if not common:
                     break
             for dn, allowed in (common or {}).items():
@@ -301,7 +310,9 @@ class Search:
                 new = allowed if old is None else old & allowed
                 if old is None or len(new) < len(old):
                     possible[dn] = new
-                    queue.append(dn)
+                    push(dn)
+                    for u in users.get(dn, ()):
+                        push(u)
         return possible
 
 
