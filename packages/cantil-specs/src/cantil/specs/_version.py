@@ -11,11 +11,11 @@ The format's traps, all reproduced exactly as conda does them:
 - Missing components and segments are zeros: ``1.1 == 1.1.0 == 1.1.0.0``.
 
 How the key works. Conda compares component by component, padding with zeros. We encode each version once as a flat
-tuple whose native comparison gives the same answer: after stripping trailing zeros, a string ``s`` becomes
-``(0, s)``, a number ``n > 0`` becomes ``n + 5``, ``post`` becomes ``inf``, ``3`` ends a segment (and the version),
-and a zero component (or an all-zero segment) becomes a code saying whether the next non-zero value after it is
-below zero (a string) or above it: ``1``/``2`` below, ``4``/``5`` above. Two keys always differ before either ends,
-so a final element (the ``_Tail`` holding the text) is only reached by equal versions, and compares equal.
+tuple whose native comparison gives the same answer: after stripping trailing zeros, a number ``n > 0`` stays ``n``,
+``post`` becomes ``inf``, a string ``s`` becomes ``(-6, s)``, ``-3`` ends a segment (and the version), and a zero
+component (or an all-zero segment) becomes a code saying whether the next non-zero value after it is below zero (a
+string: ``-5``/``-4``) or above it (``-2``/``-1``). Two keys always differ before either ends, so a final element
+(the ``_Tail`` holding the text) is only reached by equal versions, and compares equal.
 """
 
 from __future__ import annotations
@@ -35,10 +35,11 @@ else:
 __all__ = ["Version", "clear_version_cache"]
 
 _INF = float("inf")
+_SMALL_INTS: dict[str, int] = {str(i): i for i in range(2100)}  # most version numbers (and years) are small
 _CHECK = lazy_regex(globals(), "_CHECK", r"[*.+!_0-9a-z]+", "fullmatch")
 _SPLIT = lazy_regex(globals(), "_SPLIT", r"[0-9]+|\*+|[^0-9*]+", "findall")
 # codes (see the module docstring)
-_Z_LO, _SEG_Z_LO, _END, _SEG_Z_HI, _Z_HI = 1, 2, 3, 4, 5
+_STR, _Z_LO, _SEG_Z_LO, _END, _SEG_Z_HI, _Z_HI = -6, -5, -4, -3, -2, -1
 
 
 class _Tail(str):
@@ -77,50 +78,6 @@ def _components(seg: str) -> list[Any]:
     if not seg[0].isdigit():
         comps.insert(0, 0)
     return comps
-
-
-def _encode(segs: list[list[Any]], out: list[Any]) -> None:
-    """Append the key of a list of segments (each a list of components) to ``out``."""
-    encoded: list[list[Any] | None] = []
-    for comps in segs:
-        k = len(comps)
-        while k and comps[k - 1] == 0:
-            k -= 1
-        if not k:
-            encoded.append(None)
-            continue
-        codes: list[Any] = [_END]
-        hi = True
-        for i in range(k - 1, -1, -1):
-            x = comps[i]
-            if x.__class__ is str:
-                codes.append(x)
-                codes.append(0)
-                hi = False
-            elif x == 0:
-                codes.append(_Z_HI if hi else _Z_LO)
-            else:
-                codes.append(x + 5)
-                hi = True
-        codes.reverse()
-        encoded.append(codes)
-    n = len(encoded)
-    while n and encoded[n - 1] is None:
-        n -= 1
-    hi = True
-    tail: list[Any] = []
-    for i in range(n - 1, -1, -1):
-        codes_i = encoded[i]
-        if codes_i is None:
-            tail.append(_SEG_Z_HI if hi else _SEG_Z_LO)
-        else:
-            first = codes_i[0]
-            hi = first not in (0, _Z_LO)  # a segment whose first non-zero value is a string sorts low
-            codes_i.reverse()
-            tail.extend(codes_i)
-    tail.reverse()
-    out.extend(tail)
-    out.append(_END)
 
 
 def _split_main(text: str, s: str) -> tuple[list[list[Any]], list[list[Any]]]:
@@ -166,7 +123,7 @@ def _encode_text(text: str, segs: list[str], out: list[Any]) -> None:
             if pend_seg:
                 out.extend([_SEG_Z_HI] * pend_seg)
                 pend_seg = 0
-            out.append(n + 5)
+            out.append(n)
             out.append(_END)
             continue
         codes: list[Any] = []
@@ -187,9 +144,9 @@ def _encode_text(text: str, segs: list[str], out: list[Any]) -> None:
             if first is None:
                 first = hi
             if hi:
-                codes.append(_INF if c == "post" else int(c) + 5)
+                codes.append(_INF if c == "post" else int(c))
             else:
-                codes.append(0)
+                codes.append(_STR)
                 codes.append("DEV" if c == "dev" else c)
         if not codes:
             pend_seg += 1
@@ -279,25 +236,28 @@ class Version(_Base):
                 return text
             if not isinstance(text, str):
                 raise InvalidVersion(repr(text), "a version must be a string")
-        s = text.strip().lower()
+        s = text.strip()
+        parts = s.split(".")
+        ints: list[Any] = list(map(_SMALL_INTS.get, parts))  # a dict lookup is much cheaper than int()
+        if None in ints and s.isascii() and s.replace(".", "").isdigit() and "" not in parts:
+            ints = list(map(int, parts))
         key: list[Any]
-        if s.isascii() and s.replace(".", "").isdigit() and s[0] != "." and s[-1] != "." and ".." not in s:
-            ints = [int(x) for x in s.split(".")]
+        if None not in ints:  # plain dotted numbers: the common case
             while ints and not ints[-1]:
                 ints.pop()
             m = len(ints)
             if not m:
                 key = [_END, _END, None]
             elif 0 not in ints:
-                # [zero epoch, n1+5, END, n2+5, END, ..., END (version), END (local), tail]
+                # [zero epoch, n1, END, n2, END, ..., END (version), END (local), tail]
                 key = [_END] * (2 * m + 4)
                 key[0] = _SEG_Z_HI
-                key[1 : 2 * m : 2] = [n + 5 for n in ints]
+                key[1 : 2 * m : 2] = ints
             else:
                 key = [_SEG_Z_HI]
                 for n in ints:
                     if n:
-                        key.append(n + 5)
+                        key.append(n)
                         key.append(_END)
                     else:
                         key.append(_SEG_Z_HI)

@@ -57,7 +57,7 @@ def _true(v: Version, raw: str) -> bool:
 
 def _startswith(b: Version) -> Matcher:
     """A fast prefix test when the prefix is plain numbers ending in a positive one (``1.2``), else conda's general
-    test. See _version's docstring: the key of ``1.2`` ends ``..., 7, END, END, END, tail``."""
+    test. See _version's docstring: the key of ``1.2`` ends ``..., 2, END, END, END, tail``."""
     text = str(b)
     if text.replace(".", "").isdigit() and int(text.rsplit(".", 1)[-1]) > 0:
         m = len(b) - 5
