@@ -97,7 +97,9 @@ def main(argv: list[str]) -> int:
         for name in cases:
             m = median(times[name])
             rows.append([name, f"{m * 1000:.1f} ms", f"{m / bare:.2f}x"])
-        md = (f"Whole-process wall time, median of {rounds} interleaved runs; machine: {machine()}.\n"
+        load = os.getloadavg()[0]
+        md = (f"Whole-process wall time of the `cantil` console script, median of {rounds} interleaved runs; machine: "
+              f"{machine()}, shared (load average {load:.1f} during the run).\n"
               "Targets (issue 8): `--version` and `--help` within 3x of a bare Python start, `list` on a 300-package\n"
               "environment under 150 ms. conda measured on this machine for reference: `--version` 66 ms (4x),\n"
               "`--help` 519 ms (44x).\n\n" + table(["command", "median", "vs bare python"], rows))
