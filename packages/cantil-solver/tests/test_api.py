@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import cantil.solver as solver
+from cantil import solver
 from cantil.solver import Conflict, SolveRequest, SolverError, Unsatisfiable
 
 

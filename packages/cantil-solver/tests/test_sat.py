@@ -84,7 +84,7 @@ def test_minimize_finds_the_brute_force_minimum(weights: list[list[int]], extra:
     def cost(model: frozenset[int]) -> int:
         return sum(w for g in groups for v, w in g if v in model)
 
-    feasible = [a for a in _models(f, n)]
+    feasible = list(_models(f, n))
     model = f.solve()
     if model is None:
         assert not feasible

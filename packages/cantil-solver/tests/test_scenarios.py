@@ -204,7 +204,7 @@ def test_unchanged_installed_records_are_returned_as_given() -> None:
 
 
 def test_records_come_in_dependency_order() -> None:
-    req, sol = _run(Scenario("", [rec("a 1.0", "b"), rec("b 1.0", "c"), rec("c 1.0")], {"specs_to_add": ["a"]}))
+    _req, sol = _run(Scenario("", [rec("a 1.0", "b"), rec("b 1.0", "c"), rec("c 1.0")], {"specs_to_add": ["a"]}))
     assert [r.name for r in sol.records] == ["c", "b", "a"]
     assert [r.name for r in sol.to_link] == ["c", "b", "a"]
 

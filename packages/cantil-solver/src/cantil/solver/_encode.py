@@ -187,7 +187,7 @@ class Encoding:
                 if t is not None:
                     groups.append([(-t, 1)])
         else:
-            for name, vs in p.by_name.items():
+            for vs in p.by_name.values():
                 g = [(v, self.vec[v][index]) for v in vs if self.vec[v][index]]
                 if g:
                     groups.append(g)

@@ -132,7 +132,7 @@ def _allowed(sel: _Selectors, c: Constraint) -> tuple[dict[str, set[int]], dict[
                 d.setdefault(p.spec(t).name, []).append(t)
             per.append(d)
         common = set(per[0]).intersection(*per[1:])
-        best = min(a, key=lambda v: enc.order[name].index(v))
+        best = min(a, key=enc.order[name].index)
         for dn in sorted(common):
             union: set[int] = set()
             for v in a:

@@ -59,7 +59,7 @@ class Search:
         for cn, _ in self.con_names[v]:
             crev.get(cn, {}).pop(v, None)
 
-    def _ok(self, name: str, a: int | None, choice: Choice, rev: Any, crev: Any, partial: bool) -> bool:
+    def _ok(self, name: str, a: int | None, choice: Choice, rev: Any, crev: Any, *, partial: bool) -> bool:
         cand = self.enc.candidates
         cur = choice.get(name)
         users = rev.get(name, {})
@@ -122,7 +122,7 @@ class Search:
             if name in choice:
                 continue
             pick = next(
-                (a for a in self.pref.get(name, ()) if a not in banned and self._fits(name, a, choice, rev, crev, allowed)),
+                (a for a in self.pref.get(name, ()) if a not in banned and self._fits(name, a, choice, rev, crev, allowed=allowed)),
                 None,
             )
             if pick is None:
@@ -165,7 +165,9 @@ class Search:
                     allowed[dn] = new
                     queue.append(dn)
 
-    def _fits(self, name: str, a: int, choice: Choice, rev: Any, crev: Any, allowed: dict[str, frozenset[int]]) -> bool:
+    def _fits(
+        self, name: str, a: int, choice: Choice, rev: Any, crev: Any, *, allowed: dict[str, frozenset[int]]
+    ) -> bool:
         """`_ok` plus lookahead: the record and each of its dependencies must stay within what the choice allows."""
         if name in allowed and a not in allowed[name]:
             return False
@@ -176,7 +178,7 @@ class Search:
             pool = allowed[dn] & cand(t) if dn in allowed else cand(t)
             if not any(self._viable(c, allowed) for c in pool):
                 return False
-        return self._ok(name, a, choice, rev, crev, True)
+        return self._ok(name, a, choice, rev, crev, partial=True)
 
     def _viable(self, c: int, allowed: dict[str, frozenset[int]]) -> bool:
         """No dependency of record `c` is ruled out by what the choice allows (dead records stay dead)."""
@@ -200,7 +202,7 @@ class Search:
                 cur = choice.get(name)
                 best_vec = enc.vec[cur] if cur else enc.absent[name]
                 cur_tf = set(recs[cur].track_features) if cur else set()
-                best: int | None | bool = False
+                best: int | bool | None = False
                 for a in [*self.pref[name], None]:
                     if a == cur:
                         continue
@@ -209,7 +211,7 @@ class Search:
                         continue
                     if a and not cur_tf.issuperset(recs[a].track_features):
                         continue
-                    if self._ok(name, a, choice, rev, crev, False):
+                    if self._ok(name, a, choice, rev, crev, partial=False):
                         best, best_vec = a, av
                 if best is False:
                     continue
@@ -217,8 +219,8 @@ class Search:
                 if cur:
                     self._unlink(cur, rev, crev)
                 if best:
-                    choice[name] = best  # type: ignore[assignment]
-                    self._link(best, rev, crev)  # type: ignore[arg-type]
+                    choice[name] = best
+                    self._link(best, rev, crev)
                 else:
                     del choice[name]
             if not moved:
@@ -256,7 +258,7 @@ class Search:
                     out[i] = Objective(NAMES[i], groups, lambda c: 0)
             return out, offsets
 
-        choice, self.values = lex_minimize(f, objectives, choice, improve, enc.vector, reshape)
+        choice, self.values = lex_minimize(f, objectives, choice, improve, vector=enc.vector, reshape=reshape)
         return choice
 
     def forced(self, banned: set[int] = frozenset()) -> dict[str, set[int]]:  # type: ignore[assignment]

@@ -179,6 +179,7 @@ def lex_minimize(
     objectives: Sequence[Objective[M]],
     model: M,
     improve: Callable[[Model], M],
+    *,
     vector: Callable[[M], list[int]] | None = None,
     reshape: Callable[[int, set[int]], tuple[list[Objective[M]], list[int]]] | None = None,
 ) -> tuple[M, list[int]]:

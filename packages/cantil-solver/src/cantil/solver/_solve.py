@@ -72,7 +72,7 @@ def solve(request: SolveRequest) -> Solution:
                     for n, r in installed.items()
                     if n not in requested and n not in removed
                 ]
-            sol = _attempt(request, constraints, requested, installed, removed, freeze)
+            sol = _attempt(request, constraints, requested, installed, removed, freeze=freeze)
             if sol is not None:
                 return Solution(sol.records, sol.to_unlink, sol.to_link, dict(neutered), sol.objective)
             relaxed = neuter(request, constraints, removed)
@@ -116,6 +116,7 @@ def _attempt(
     requested: Mapping[str, list[MatchSpec]],
     installed: Mapping[str, Any],
     removed: set[str],
+    *,
     freeze: bool,
 ) -> Solution | None:
     filters: dict[str, list[MatchSpec]] = {}
@@ -159,7 +160,7 @@ def _attempt(
         return None
     chosen = [problem.records[v] for name, v in choice.items() if name not in setup.fixed]
     objective = dict(zip(NAMES, search.values, strict=False))
-    return _diff(request, chosen, installed, set(requested), removed, objective)
+    return _diff(request, chosen, installed, set(requested), removed, objective=objective)
 
 
 def _installed_closure(installed: Mapping[str, Any], names: set[str]) -> set[str]:
@@ -181,6 +182,7 @@ def _diff(
     installed: Mapping[str, Any],
     requested: set[str],
     removed: set[str],
+    *,
     objective: dict[str, int],
 ) -> Solution:
     final = {r.name: r for r in chosen}
