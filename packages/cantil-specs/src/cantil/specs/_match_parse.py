@@ -47,7 +47,7 @@ _STRICT_NAME = lazy_regex(globals(), "_STRICT_NAME", r"[A-Za-z0-9_.*+\-]+", "ful
 _SIMPLE = lazy_regex(globals(), "_SIMPLE", r"[\[\]:@#()]| if |\.conda$|\.tar\.bz2$", "search")
 _LENIENT_NAME_BAD = lazy_regex(globals(), "_LENIENT_NAME_BAD", r"[\[\]#@:,|'\"()]", "search")
 _FEATURE = lazy_regex(globals(), "_FEATURE", r"[A-Za-z0-9_.+\-]+", "fullmatch")
-_NAME_STOP = lazy_regex(globals(), "_NAME_STOP", r"[=<>!~]", "search")
+_LENIENT_SIMPLE_NAME_BAD = lazy_regex(globals(), "_LENIENT_SIMPLE_NAME_BAD", r"[=<>!~\[\]#@:,|'\"()]", "search")
 _BUILD_STOP = lazy_regex(globals(), "_BUILD_STOP", r"[-=,|<>~]", "search")
 _KEY = lazy_regex(globals(), "_KEY", r"[A-Za-z0-9_\-]+", "match")
 _LAST_NOT_BUILD = lazy_regex(globals(), "_LAST_NOT_BUILD", r".*[-=,|<>~]", "match")
@@ -151,8 +151,8 @@ def _simple(parts: list[str], lenient: bool) -> dict[str, str] | None:
     """``name``, ``name version``, ``name version build`` without any of the grammar's rarer parts; None when the
     general reader is needed (it gives the same answer for everything this accepts)."""
     name = parts[0]
-    if _NAME_STOP(name) is not None or (_LENIENT_NAME_BAD(name) if lenient else _STRICT_NAME(name) is None):
-        return None
+    if (_LENIENT_SIMPLE_NAME_BAD(name) is not None) if lenient else (_STRICT_NAME(name) is None):
+        return None  # (a strict name holds none of '=<>!~' either)
     if len(parts) == 1:
         return {"name": name.lower()}
     version = parts[1]

@@ -67,7 +67,21 @@ def _startswith(b: Version) -> Matcher:
     return lambda v, raw: v.startswith(b)
 
 
+_leaves: dict[str, tuple[str, Matcher, int]] = {}
+
+
 def _leaf(text: str, spec: str) -> tuple[str, Matcher, int]:
+    """_parse_leaf, remembered: the same constraint recurs across many specs (``>=2.7``, ``<2.0a0``)."""
+    found = _leaves.get(text)
+    if found is None:
+        found = _parse_leaf(text, spec)
+        if len(_leaves) > 50_000:
+            _leaves.clear()
+        _leaves[text] = found
+    return found
+
+
+def _parse_leaf(text: str, spec: str) -> tuple[str, Matcher, int]:
     """Parse one constraint; returns (canonical text, matcher, kind): kind 0 compares parsed versions, 1 matches
     everything, 2 reads only the version's text (regex, glob, '@')."""
     s = text
@@ -355,3 +369,4 @@ _NO_VERSION = Version("0")
 
 def clear_version_spec_cache() -> None:
     _cache.clear()
+    _leaves.clear()
