@@ -323,3 +323,19 @@ def test_unwritable_location_fails_before_any_change(tmp_path, channel, helpers)
     with pytest.raises(NotWritable):
         env.install(channel.record("lib"))
     assert blocker.read_text() == ""
+
+
+def test_not_enough_disk_space_fails_before_any_change(env, channel):
+    from cantil.link import InsufficientSpace
+
+    channel.build(lib("1.0", {"share/huge.bin": b"x" * 10}))
+    rec = channel.record("lib")
+    env.cache.ensure([rec], helpers_download(channel))
+    paths_json = env.pkgs / "lib-1.0-h0_0/info/paths.json"
+    data = json.loads(paths_json.read_text())
+    data["paths"][0]["size_in_bytes"] = 10**18  # a manifest announcing an exabyte to copy
+    paths_json.write_text(json.dumps(data))
+    with pytest.raises(InsufficientSpace) as e:
+        env.install(rec, settings=env.settings(always_copy=True, safety_checks="disabled"))
+    assert e.value.needed > 10**18 and e.value.free < e.value.needed
+    assert not env.prefix.exists()
