@@ -121,6 +121,18 @@ def fmt(xs: list[float]) -> str:
     return f"{median(xs) * 1000:.0f} ms"
 
 
+def targets(results: dict[str, list[tuple[float, float]]]) -> str:
+    """Issue 9's target: `create --dry-run` of numpy and jupyter under 0.25 s (conda's CLI: 2.2 s and 3.7 s here)."""
+    parts = []
+    for spec, conda in (("numpy", 2.2), ("jupyter", 3.7)):
+        xs = results.get(f"create --dry-run {spec} (defaults-index4, file://), warm", [])
+        if xs:
+            wall, cpu = median([w for w, _ in xs]), median([c for _, c in xs])
+            verdict = "met" if wall < 0.25 else "NOT met"
+            parts.append(f"`{spec}` {wall:.2f} s wall / {cpu:.2f} s CPU ({verdict}; conda {conda} s)")
+    return "Target (issue 9): `create --dry-run` under 0.25 s: " + "; ".join(parts) + "."
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
@@ -181,6 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"Environment: {sizes.get('env')} packages (py-rattler: {sizes.get('rattler')}) from a "
             f"{npkgs}-package channel served on 127.0.0.1; py-rattler (add_pip_as_python_dependency on, as conda and cantil) runs no link scripts and compiles no .pyc.\n\n"
             + table(["case", "wall", "CPU", "runs"], rows)
+            + "\n\n" + targets(results)
             + "\n\nCommand: `python tools/bench/bench_e2e.py` (or `nox -s bench -- e2e`)."
         )
         write_section("e2e", text)
