@@ -95,6 +95,7 @@ class MatchSpec:
         "_fields",
         "_name",
         "_name_exact",
+        "_settings",
         "_str",
         "_version",
         "_vmatch",
@@ -108,6 +109,7 @@ class MatchSpec:
     _build_match: Callable[[str], bool] | None
     _checks: tuple[Check, ...]
     _str: str | None
+    _settings: ChannelSettings
 
     def __new__(cls, text: str, *, lenient: bool = False, settings: ChannelSettings | None = None) -> MatchSpec:
         cache = _lenient_cache if lenient else _cache
@@ -136,6 +138,7 @@ class MatchSpec:
         self = object.__new__(cls)
         self._str = None
         self._fields = fields
+        self._settings = settings
         name = fields.get("name", "*")
         if not name.islower():
             name = fields["name"] = name.lower()
@@ -202,7 +205,7 @@ class MatchSpec:
         c = self._fields.get("channel")
         if c is None or "*" in c:
             return None
-        return Channel(c)
+        return Channel(c, self._settings)
 
     @property
     def subdir(self) -> str | None:
