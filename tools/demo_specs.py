@@ -1,4 +1,4 @@
-"""The interim README demo: read the real repodata in ../shared/data with cantil.specs and answer a few queries.
+"""The specs-only demo (`bash tools/demo.sh --specs`): read the real repodata in ../shared/data with cantil.specs and answer a few queries.
 
 It parses every record and every dependency string, sorts the versions of one package the way conda does, and picks
 the newest record that matches a spec. No network, no solver yet: that is what the rest of cantil adds.
