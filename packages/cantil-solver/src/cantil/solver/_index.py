@@ -28,6 +28,18 @@ def _pip_depends(rec: Rec) -> tuple[str, ...]:
     return deps
 
 
+def _version_only(s: MatchSpec) -> bool:
+    """A spec on the name and version only (its canonical text is exactly "name version")."""
+    return (
+        s.build is None
+        and s.build_number is None
+        and s.channel is None
+        and s.subdir is None
+        and s.version is not None
+        and str(s) == f"{s.name} {s.version}"
+    )
+
+
 class Problem:
     """The reduced index: records numbered 1..n (the SAT variables), grouped by name, with their dependencies."""
 
@@ -39,6 +51,7 @@ class Problem:
         self.specs: dict[str, MatchSpec] = {}
         self.priority: list[int] = [0]
         self.missing: set[str] = set()  # names reached that have no record at all
+        self._by_build: dict[str, dict[str, list[int]]] = {}
 
     def spec(self, text: str) -> MatchSpec:
         s = self.specs.get(text)
@@ -52,7 +65,30 @@ class Problem:
         if c is None:
             s = self.spec(text)
             recs = self.records
-            c = self.cands[text] = tuple(v for v in self.by_name.get(s.name, ()) if s.match(recs[v]))
+            vs = self.by_name.get(s.name, ())
+            if s.is_name_only():
+                c = tuple(vs)
+            elif s.build is not None and not any(ch in s.build for ch in "*?[!"):  # an exact build string
+                by_build = self._by_build.get(s.name)
+                if by_build is None:
+                    by_build = self._by_build[s.name] = {}
+                    for v in vs:
+                        by_build.setdefault(recs[v].build, []).append(v)
+                c = tuple(v for v in by_build.get(s.build, ()) if s.match(recs[v]))
+            elif _version_only(s):  # the answer depends on the version text alone: ask once per version
+                memo: dict[str, bool] = {}
+                out = []
+                for v in vs:
+                    key = recs[v].version
+                    ok = memo.get(key)
+                    if ok is None:
+                        ok = memo[key] = s.match(recs[v])
+                    if ok:
+                        out.append(v)
+                c = tuple(out)
+            else:
+                c = tuple(v for v in vs if s.match(recs[v]))
+            self.cands[text] = c
         return c
 
     def forbidden(self, text: str) -> tuple[int, ...]:
@@ -205,3 +241,4 @@ def _prune(p: Problem) -> None:
                 nv.append(new_of[v])
         p.by_name[name] = nv
     p.cands = {t: tuple(new_of[v] for v in c if alive[v]) for t, c in p.cands.items()}
+    p._by_build = {}
