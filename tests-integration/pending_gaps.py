@@ -9,15 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._helpers import User, assert_error, serve, shared_data, tree
-
-
-def test_unsatisfiable_names_the_missing_dependency(tmp_path: Path) -> None:
-    """cantil-solver / cli: conda-test-recipes' `unsatisfiable` needs `versioned <1.0`, which nothing provides; the
-    error must say so. Today: "cannot install `unsatisfiable`: unsatisfiable"."""
-    with serve(shared_data("channels", "conda-test-recipes")) as server:
-        user = User(tmp_path, [server.url])
-        assert_error(user.run("create", "-n", "u", "unsatisfiable"), "unsatisfiable", "versioned <1.0")
+from ._helpers import User, serve, shared_data, tree
 
 
 def test_removal_leaves_no_empty_pycache_folder(tmp_path: Path) -> None:

@@ -74,7 +74,7 @@ def test_conda_test_recipes_that_conda_refuses_or_warns_about(tmp_path: Path, re
     assert_error(user.run("install", "-n", "edge", "failing_post_link"), "failing_post_link", "post-link")
     assert tree(env) == before
     # a dependency nobody provides: explained, nothing done
-    assert_error(user.run("install", "-n", "edge", "unsatisfiable"), "unsatisfiable")
+    assert_error(user.run("install", "-n", "edge", "unsatisfiable"), "unsatisfiable", "versioned <1.0")
     assert tree(env) == before
     # clobbering files: allowed by default (path_conflict: warn), the later package's file wins
     # (pending: the CLI does not show the link reporter's clobber warning: see docs/integration.md)
