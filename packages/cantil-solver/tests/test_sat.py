@@ -8,7 +8,7 @@ import pycosat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cantil.solver._sat import Formula, Objective, minimize
+from cantil.solver._sat import Formula, Objective, lex_minimize, minimize
 
 
 def _models(f: Formula, nvars: int) -> set[tuple[int, ...]]:
@@ -94,3 +94,40 @@ def test_minimize_finds_the_brute_force_minimum(weights: list[list[int]], extra:
     assert value == best == cost(got)
     # the minimum is now fixed in the formula
     assert all(cost(frozenset(i + 1 for i, x in enumerate(a) if x)) == best for a in _models(f, n))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.lists(st.lists(st.integers(0, 3), min_size=2, max_size=3), min_size=1, max_size=3), min_size=2, max_size=3),
+    st.lists(st.lists(st.integers(-9, 9).filter(bool), min_size=1, max_size=3), max_size=5),
+)
+def test_lex_minimize_finds_the_brute_force_lexicographic_minimum(
+    weights: list[list[list[int]]], extra: list[list[int]]
+) -> None:
+    """Groups of records (exactly one per group); each record has a weight per objective."""
+    f = Formula()
+    groups_vars = []
+    for g in weights:
+        vs = f.new_vars(len(g))
+        f.at_most_one(vs)
+        f.add(list(vs))
+        groups_vars.append(vs)
+    n = f.nvars
+    f.extend([[lit for lit in c if abs(lit) <= n] or [1, -1] for c in extra])
+    nobj = min(len(r) for g in weights for r in g)
+    objectives = []
+    for k in range(nobj):
+        groups = [[(v, g[i][k]) for i, v in enumerate(vs)] for g, vs in zip(weights, groups_vars, strict=True)]
+
+        def cost(model: frozenset[int], groups: list[list[tuple[int, int]]] = groups) -> int:
+            return sum(w for grp in groups for v, w in grp if v in model)
+
+        objectives.append(Objective(f"o{k}", groups, cost))
+    feasible = [frozenset(i + 1 for i, x in enumerate(a) if x) for a in _models(f, n)]
+    model = f.solve()
+    if model is None:
+        assert not feasible
+        return
+    best = min([o.cost(m) for o in objectives] for m in feasible)
+    got, values = lex_minimize(f, objectives, frozenset(v for v in model if v <= n), lambda m: frozenset(v for v in m if v <= n))
+    assert values == best == [o.cost(got) for o in objectives]

@@ -84,6 +84,8 @@ SCENARIOS = [
     Scenario("update_all_updates_every_installed_name",
              [A1, A2, rec("x 1.0"), rec("x 1.5")], {"update_modifier": "update_all"}, {"a": "2.0", "x": "1.5"},
              installed=[A1, rec("x 1.0")]),
+    Scenario("update_all_keeps_history_specs", [rec("a 1.0"), rec("a 1.5"), rec("a 2.0")],
+             {"update_modifier": "update_all", "history": ["a <2"]}, {"a": "1.5"}, installed=[rec("a 1.0")]),
     Scenario("removal_takes_the_dependents_along", [rec("a 1.0", "b"), rec("b 1.0"), rec("x 1.0")],
              {"specs_to_remove": ["b"]}, {"a": None, "b": None, "x": "1.0"},
              installed=[rec("a 1.0", "b"), rec("b 1.0"), rec("x 1.0")], unlink={"a", "b"}, link=set()),

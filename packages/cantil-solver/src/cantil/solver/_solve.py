@@ -57,7 +57,8 @@ def solve(request: SolveRequest) -> Solution:
         for name in installed:
             if name not in removed:
                 requested.setdefault(name, [])
-    hist = [h for h in history if h.name not in requested and h.name not in removed]
+    explicit = {s.name for s in add}  # update_all's names keep their history specs; this request's replace them
+    hist = [h for h in history if h.name not in explicit and h.name not in removed]
 
     def attempt(freeze: bool) -> Solution:
         neutered: dict[str, MatchSpec] = {}
