@@ -173,8 +173,8 @@ def parse_spec(text: str, lenient: bool, settings: ChannelSettings) -> dict[str,
     Raises InvalidMatchSpec quoting ``text``."""
     if not isinstance(text, str):
         raise InvalidMatchSpec(repr(text), "a spec must be a string")
-    parts = text.split()
-    if 0 < len(parts) <= 3 and _SIMPLE(text) is None:
+    parts = text.strip().split(" ")  # spaces only, as the general reader: other whitespace belongs to the words
+    if len(parts) <= 3 and parts[0] and "" not in parts and _SIMPLE(text) is None:
         fast = _simple(parts, lenient)
         if fast is not None:
             return fast
