@@ -10,17 +10,22 @@ HTTP details that clients depend on:
 - gzip only when the request's Accept-Encoding allows it, for uncompressed types (json, jlap, text); `Vary` says so.
 - `/t/<token>/...` paths and HTTP basic auth: missing credentials give 401 (with WWW-Authenticate for basic auth);
   wrong ones give 403.
+- `tls=True` serves https with a certificate for 127.0.0.1 signed by a throw-away CA (`.ca_bundle`, see _tls.py).
+  The TLS handshake runs in the request's own thread, so a client that refuses the certificate cannot stall others.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import email.utils
 import gzip
 import hashlib
 import mimetypes
 import socket
+import ssl
 import struct
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,6 +35,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from cantil_tools._faults import Fault, FaultTable
+from cantil_tools._tls import make_test_certificates
 
 __all__ = ["ChannelServer", "LogEntry"]
 
@@ -252,6 +258,21 @@ def _parse_range(header: str, size: int) -> tuple[int, int] | None:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     channel: ChannelServer
+    tls: ssl.SSLContext | None = None
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        if self.tls is None:
+            super().finish_request(request, client_address)
+            return
+        try:
+            conn = self.tls.wrap_socket(request, server_side=True)
+        except (OSError, ssl.SSLError):  # the client refused our certificate, or spoke plain HTTP
+            return
+        try:
+            super().finish_request(conn, client_address)
+        finally:
+            with contextlib.suppress(OSError):
+                conn.close()
 
 
 class ChannelServer:
@@ -261,8 +282,16 @@ class ChannelServer:
     """
 
     def __init__(self, root: Path | str, *, token: str | None = None, auth: tuple[str, str] | None = None,
-                 max_age: int = 60) -> None:
+                 max_age: int = 60, tls: bool = False) -> None:
         self.root = Path(root).resolve()
+        self.ca_bundle: Path | None = None
+        self._tls_dir: tempfile.TemporaryDirectory[str] | None = None
+        context: ssl.SSLContext | None = None
+        if tls:
+            self._tls_dir = tempfile.TemporaryDirectory(prefix="cantil-tls-")
+            certs = make_test_certificates(self._tls_dir.name)
+            self.ca_bundle = certs.ca
+            context = certs.server_context()
         self.token = token
         self.auth = auth
         self.max_age = max_age
@@ -272,6 +301,7 @@ class ChannelServer:
         self._cache: dict[tuple[str, int, int], tuple[bytes, str, float]] = {}
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.channel = self
+        self._httpd.tls = context
         self.port: int = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"cantil-channel-server:{self.port}", daemon=True)
@@ -279,8 +309,12 @@ class ChannelServer:
 
     @property
     def base_url(self) -> str:
-        """The server's origin, without token or credentials."""
-        return f"http://127.0.0.1:{self.port}"
+        """The server's origin, without token or credentials (`https://` when serving TLS)."""
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self._httpd.tls is not None else "http"
 
     @property
     def url(self) -> str:
@@ -292,7 +326,8 @@ class ChannelServer:
         """`url` with `user:password@` when basic auth is on."""
         if self.auth is None:
             return self.url
-        return self.url.replace("http://", f"http://{self.auth[0]}:{self.auth[1]}@", 1)
+        scheme = f"{self.scheme}://"
+        return self.url.replace(scheme, f"{scheme}{self.auth[0]}:{self.auth[1]}@", 1)
 
     def fault(self, path: str, kind: str | int, times: int | None = 1, **options: Any) -> None:
         """Inject a fault for the next `times` requests of `path` (see cantil_tools._faults for the kinds)."""
@@ -315,6 +350,8 @@ class ChannelServer:
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join()
+        if self._tls_dir is not None:
+            self._tls_dir.cleanup()
 
     def __enter__(self) -> ChannelServer:
         return self

@@ -118,6 +118,11 @@ class Transport:
                 session.mount("http://", adapter)
                 session.mount("https://", adapter)
                 session.headers["User-Agent"] = self.settings.user_agent
+                if self.settings.ssl_verify is False:
+                    # the user turned verification off: urllib3 would warn on every request (conda silences it too)
+                    import urllib3
+
+                    urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
                 self._session = session
             return self._session
 
