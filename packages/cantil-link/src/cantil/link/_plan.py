@@ -193,6 +193,10 @@ class DiskView:
         self.prefix = prefix
         self._dirs: dict[str, set[str] | None] = {}
         self.empty = not prefix.is_dir()  # a new prefix: nothing exists, no lookups needed
+        # `fresh`: the prefix holds only conda-meta/ with our dot-files (the lock of a prefix this transaction
+        # creates): nothing outside conda-meta exists, no lookups needed there either
+        meta = None if self.empty or self.listing("") != {"conda-meta"} else self.listing("conda-meta")
+        self.fresh = meta is not None and all(n.startswith(".") for n in meta)
 
     def listing(self, rel_dir: str) -> set[str] | None:
         if rel_dir not in self._dirs:
@@ -207,14 +211,16 @@ class DiskView:
         return self._dirs[rel_dir]
 
     def exists(self, rel: str) -> bool:
-        if self.empty:
+        if self.empty or (self.fresh and not rel.startswith("conda-meta")):
             return False
         parent, _, name = rel.rpartition("/")
         listing = self.listing(parent)
         return listing is not None and name in listing
 
     def is_dir(self, rel: str) -> bool:
-        return not self.empty and self.listing(rel) is not None
+        if self.empty or (self.fresh and not rel.startswith("conda-meta")):
+            return False
+        return self.listing(rel) is not None
 
 
 def check_safety(units: Sequence[LinkUnit], settings: LinkSettings, reporter: Reporter,
@@ -293,7 +299,7 @@ def check_conflicts(units: Sequence[LinkUnit], unlink_paths: set[str], *, owners
     for i, unit in enumerate(units):
         last.update(dict.fromkeys([op.target for op in unit.ops], i))
         total += len(unit.ops)
-    if len(last) == total and not owners and disk.empty:
+    if len(last) == total and not owners and (disk.empty or disk.fresh):
         return  # a new prefix and no path shared within the transaction: nothing can conflict
     for i, unit in enumerate(units):
         for op in unit.ops:

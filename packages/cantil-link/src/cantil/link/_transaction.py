@@ -209,7 +209,7 @@ class Transaction:
         needed_dirs: set[str] = {"conda-meta"}
         for unit in self.link_units:
             targets = [*unit.targets(), unit.record_rel]
-            if disk.empty:
+            if disk.empty or disk.fresh:  # targets are never our conda-meta dot-files
                 paths.update(dict.fromkeys(targets, False))
             else:
                 for t in targets:
