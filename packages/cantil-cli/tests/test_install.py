@@ -233,3 +233,19 @@ def test_explicit_with_a_bad_checksum_fails_cleanly(user, tmp_path) -> None:
     assert r.stderr.startswith("error: ")
     assert "Traceback" not in r.stderr
     assert not (user.env("bad") / "conda-meta").exists()
+
+
+def test_token_channel_downloads_packages_with_the_token(user, cli_channel) -> None:  # type: ignore[no-untyped-def]
+    """Repodata URLs carry no token (as in conda): package downloads must put the channel's token back."""
+    from cantil_tools.server import ChannelServer
+
+    server = ChannelServer(cli_channel.root, token="s3cr3t-tok")
+    try:
+        user.write(user.home / ".condarc", f"channels:\n  - {server.url}\n")
+        assert "/t/s3cr3t-tok" in server.url
+        r = user.ok("create", "-n", "demo", "zlib", "-y")
+        assert "s3cr3t-tok" not in r.stdout + r.stderr  # the token is never shown
+        assert names(user, "demo") == {"zlib": "1.3.1"}
+        assert any(e.path.endswith(".conda") and e.status == 200 for e in server.log)
+    finally:
+        server.stop()

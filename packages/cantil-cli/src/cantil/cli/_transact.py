@@ -40,6 +40,7 @@ class Session:
         self.progress = Progress(enabled=not self.quiet, tty=stderr_is_tty())
         self._cache: PackageCache | None = None
         self._downloader: Any = None
+        self._channels: list[Any] = []  # the channels of the last index: the downloader puts their tokens back
 
     # -- output ------------------------------------------------------------------------------------------------
     def say(self, text: str) -> None:
@@ -115,7 +116,9 @@ class Session:
         if self._downloader is None:
             from cantil.repodata import Downloader
 
-            self._downloader = Downloader(self.repodata_settings(), reporter=self.progress)  # type: ignore[arg-type]
+            channels = self._channels or expand_channels(channel_names(self.ns, self.settings, []), self.settings)
+            self._downloader = Downloader(self.repodata_settings(), reporter=self.progress,  # type: ignore[arg-type]
+                                          channels=channels)
         return self._downloader
 
     def index(self, specs: Sequence[MatchSpec] = ()) -> Index:
@@ -124,9 +127,11 @@ class Session:
         extra = [str(s.channel) for s in specs if getattr(s, "channel", None) is not None]
         names = channel_names(self.ns, self.settings, extra)
         channels = expand_channels(names, self.settings)
+        self._channels = list(channels)
         subdirs = self.settings.subdirs
-        if not self.quiet:
-            self.say("Channels:\n" + "".join(f" - {c}\n" for c in names) + f"Platform: {self.settings.subdir}")
+        if not self.quiet:  # names as given (`defaults` stays `defaults`), but a URL's token is never shown
+            shown = [n if len(cs) != 1 else str(cs[0]) for n in names for cs in [expand_channels([n], self.settings)]]
+            self.say("Channels:\n" + "".join(f" - {c}\n" for c in shown) + f"Platform: {self.settings.subdir}")
         index = Index(channels, subdirs, self.repodata_settings(), reporter=self.progress)  # type: ignore[arg-type]
         return index
 
