@@ -38,6 +38,7 @@ class _Selectors:
 
     def __init__(self, request: Any, constraints: Sequence[Constraint], removed: set[str]) -> None:
         self.constraints = list(constraints)
+        self._deps: dict[int, dict[str, list[str]]] = {}
         virtual: dict[str, list[Any]] = {}
         for r in request.virtual:
             virtual.setdefault(r.name, []).append(r)
@@ -66,6 +67,14 @@ class _Selectors:
             else:
                 oks = set(ok)
                 f.extend([-s, -v] for v in vs if v not in oks)
+
+    def deps_by_name(self, v: int) -> dict[str, list[str]]:
+        d = self._deps.get(v)
+        if d is None:
+            d = self._deps[v] = {}
+            for t in self.p.depends[v]:
+                d.setdefault(self.p.spec(t).name, []).append(t)
+        return d
 
     def sat(self, active: Sequence[int], extra: Sequence[int] = ()) -> frozenset[int] | None:
         return self.enc.f.solve([self.sel[i] for i in active] + list(extra))
@@ -125,27 +134,23 @@ def _allowed(sel: _Selectors, c: Constraint) -> tuple[dict[str, set[int]], dict[
         a = allowed[name]
         if not a:
             continue
-        per: list[dict[str, list[str]]] = []
-        for v in a:
-            d: dict[str, list[str]] = {}
-            for t in p.depends[v]:
-                d.setdefault(p.spec(t).name, []).append(t)
-            per.append(d)
+        per = [sel.deps_by_name(v) for v in a]
         common = set(per[0]).intersection(*per[1:])
         best = min(a, key=enc.order[name].index)
         for dn in sorted(common):
             union: set[int] = set()
-            for v in a:
-                got = set(p.by_name.get(dn, []))
-                for t in [t for t in p.depends[v] if p.spec(t).name == dn]:
+            for d in per:
+                texts = d[dn]
+                got = set(enc.candidates(texts[0]))
+                for t in texts[1:]:
                     got &= enc.candidates(t)
                 union |= got
             old = allowed.get(dn)
             new = union if old is None else old & union
             if old is None or len(new) < len(old):
                 allowed[dn] = new
-                texts = [t for t in p.depends[best] if p.spec(t).name == dn]
-                via[dn] = (name, best, texts[0] if texts else dn)
+                texts = sel.deps_by_name(best).get(dn, [dn])
+                via[dn] = (name, best, texts[0])
                 queue.append(dn)
     return allowed, via
 
@@ -204,7 +209,7 @@ def _hint(sel: _Selectors, core: list[Constraint], active: list[int]) -> str | N
             continue
         found = next(v for v in vs if v in model)
         order = sel.enc.order[c.spec.name]
-        for v in order[: order.index(found)][:6]:  # a newer compatible version, if any (a few calls at most)
+        for v in order[: order.index(found)][:3]:  # a newer compatible version, if any (a few calls at most)
             if sel.sat(others, [v]) is not None:
                 found = v
                 break
