@@ -21,13 +21,3 @@ def test_removal_leaves_no_empty_pycache_folder(tmp_path: Path) -> None:
         user.ok("create", "-n", "py", "python=3.99.99", "sample_noarch_python")
         user.ok("remove", "-n", "py", "python", "pip", "sample_noarch_python")
         assert set(tree(env)) == {"conda-meta"}
-
-
-def test_clobber_warning_is_shown(tmp_path: Path) -> None:
-    """cantil-cli: with path_conflict: warn (the default), a package overwriting another's file goes through with a
-    warning naming the path, as conda's ClobberWarning does. Today nothing is shown."""
-    with serve(shared_data("channels", "conda-test-recipes")) as server:
-        user = User(tmp_path, [server.url])
-        user.ok("create", "-n", "c", "clobber-a")
-        proc = user.ok("install", "-n", "c", "clobber-b")
-        assert "bin/clobber-test-file" in proc.stdout + proc.stderr

@@ -76,10 +76,15 @@ def test_conda_test_recipes_that_conda_refuses_or_warns_about(tmp_path: Path, re
     # a dependency nobody provides: explained, nothing done
     assert_error(user.run("install", "-n", "edge", "unsatisfiable"), "unsatisfiable", "versioned <1.0")
     assert tree(env) == before
-    # clobbering files: allowed by default (path_conflict: warn), the later package's file wins
-    # (pending: the CLI does not show the link reporter's clobber warning: see docs/integration.md)
-    user.ok("install", "-n", "edge", "clobber-b")
-    assert (env / "bin" / "clobber-test-file").read_text() in ("clobber-a\n", "clobber-b\n")
+    # clobbering files: allowed silently by conda's default (path_conflict: clobber): the later package's file wins
+    proc = user.ok("install", "-n", "edge", "clobber-b")
+    assert "clobber-test-file" not in proc.stdout + proc.stderr
+    assert (env / "bin" / "clobber-test-file").read_text() == "clobber-b\n"
+    # with path_conflict: warn, the same clobber goes through with a warning naming the path (conda's ClobberWarning)
+    user.ok("remove", "-n", "edge", "clobber-b")
+    user.write_condarc([recipes], path_conflict="warn")
+    proc = user.ok("install", "-n", "edge", "clobber-b")
+    assert "warning: " in proc.stderr and "bin/clobber-test-file" in proc.stderr
     # ... and an error with path_conflict: prevent
     user.write_condarc([recipes], path_conflict="prevent")
     user.ok("install", "-n", "edge", "post_link-b")
