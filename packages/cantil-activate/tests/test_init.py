@@ -122,3 +122,37 @@ def test_default_rc_paths_follow_conda(tmp_path: Path) -> None:
 def test_unknown_shell_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UnknownShell):
         init("ksh", [tmp_path / "x"], exe=EXE)
+
+
+def test_system_drop_ins_beside_condas(tmp_path: Path) -> None:
+    from cantil.activate import system_rc_paths
+
+    etc = str(tmp_path)
+    assert system_rc_paths("bash", etc=etc) == system_rc_paths("zsh", etc=etc) == [f"{etc}/profile.d/cantil.sh"]
+    assert system_rc_paths("fish", etc=etc) == [f"{etc}/fish/conf.d/cantil.fish"]
+    assert system_rc_paths("tcsh", etc=etc) == [f"{etc}/profile.d/cantil.csh"]
+    assert system_rc_paths("xonsh", etc=etc) == [f"{etc}/xonsh/rc.d/cantil.xsh"]
+    assert system_rc_paths("bash") == ["/etc/profile.d/cantil.sh"]  # never conda's /etc/profile.d/conda.sh
+    for shell in ("powershell", "cmd.exe"):
+        with pytest.raises(InitError) as info:
+            system_rc_paths(shell)
+        assert info.value.hint == "run `cantil init` for each user instead of `--system`"
+        with pytest.raises(InitError):
+            init(shell, [tmp_path / "x"], exe=EXE, system=True)
+    assert not (tmp_path / "x").exists()
+
+
+def test_system_init_writes_the_posix_block_and_reverse_removes_the_file(tmp_path: Path) -> None:
+    from cantil.activate import system_rc_paths
+
+    (path,) = system_rc_paths("bash", etc=str(tmp_path))
+    result = init("bash", [path], exe=EXE, system=True)
+    assert result.changed and Path(path).read_text() == rc_block("posix", EXE)
+    assert "'shell.posix' 'hook'" in Path(path).read_text()
+    assert not init("zsh", [path], exe=EXE, system=True).changed  # zsh shares the file
+    init("bash", [path], exe=EXE, system=True, reverse=True)
+    assert not Path(path).exists()
+    Path(path).write_text("export SITE=1\n")  # a file the admin wrote keeps its own lines
+    init("bash", [path], exe=EXE, system=True)
+    init("bash", [path], exe=EXE, system=True, reverse=True)
+    assert Path(path).read_text() == "export SITE=1\n"

@@ -195,3 +195,33 @@ def test_init_rejects_unknown_shells(env: dict[str, str]) -> None:
     done = cantil("init", "ksh", env=env)
     assert done.returncode == 2
     assert "unknown shell(s): ksh" in done.stderr
+
+
+@pytest.mark.parametrize("shell", ["posix", "bash", "fish", "tcsh", "xonsh"])
+def test_init_system_drop_in_loads_the_function(shell: str, env: dict[str, str], prefix: Path, tmp_path: Path) -> None:
+    # the real files live under /etc: --rc-file puts the drop-in in tmp_path, with --system's content
+    name = {"fish": "cantil.fish", "tcsh": "cantil.csh", "xonsh": "cantil.xsh"}.get(shell, "cantil.sh")
+    rc = tmp_path / "etc" / name
+    init_shell = "bash" if shell == "posix" else shell
+    done = cantil("init", init_shell, "--system", "--rc-file", str(rc), env=env)
+    assert done.returncode == 0, done.stderr
+    source = "." if shell in ("posix", "bash") else "source"
+    show = {"tcsh": 'printf "%s" "$CONDA_PREFIX"', "xonsh": "print($CONDA_PREFIX, end='')"}.get(
+        shell, "printf '%s' \"$CONDA_PREFIX\"")
+    script = tmp_path / f"login-{shell}"
+    script.write_text(f"{source} {quote(shell, str(rc))}\ncantil activate demo\n{show}\n")
+    out = run_script(shell, script, env)
+    assert out.stdout == str(prefix), out.stderr
+    cantil("init", init_shell, "--system", "--rc-file", str(rc), "--reverse", env=env)
+    assert not rc.exists()
+
+
+def test_init_system_dry_run_names_the_etc_files(env: dict[str, str]) -> None:
+    done = cantil("init", "--all", "--system", "--dry-run", env=env)
+    assert done.returncode == 0, done.stderr
+    changed = [line.split()[-1] for line in done.stdout.splitlines() if line.startswith(("modified", "no change"))]
+    assert changed == ["/etc/profile.d/cantil.sh", "/etc/fish/conf.d/cantil.fish", "/etc/profile.d/cantil.csh",
+                       "/etc/xonsh/rc.d/cantil.xsh"]
+    assert "+__cantil_setup=\"$('" in done.stdout and "'shell.posix' 'hook'" in done.stdout
+    bad = cantil("init", "powershell", "--system", env=env)
+    assert bad.returncode == 1 and "cannot initialize powershell: has no system-wide start-up file" in bad.stderr

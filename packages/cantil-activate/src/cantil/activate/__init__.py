@@ -5,7 +5,15 @@ environment. See docs/activation.md.
 """
 
 from cantil.activate._activator import Activator
-from cantil.activate._init import INIT_SHELLS, InitResult, RcChange, default_rc_paths, init, rc_block
+from cantil.activate._init import (
+    INIT_SHELLS,
+    InitResult,
+    RcChange,
+    default_rc_paths,
+    init,
+    rc_block,
+    system_rc_paths,
+)
 from cantil.activate._prelude import activation_prelude
 from cantil.activate._settings import ActivationSettings
 from cantil.activate._syntax import SHELLS
@@ -41,4 +49,5 @@ __all__ = [
     "default_rc_paths",
     "init",
     "rc_block",
+    "system_rc_paths",
 ]

@@ -98,6 +98,29 @@ def default_rc_paths(shell: str, *, home: str, environ: Mapping[str, str], root_
     raise UnknownShell(shell, INIT_SHELLS)
 
 
+def system_rc_paths(shell: str, *, etc: str = "/etc") -> list[str]:
+    """The drop-in file `init --system` writes for every user of the machine (cantil's own file name, beside conda's).
+
+    bash and zsh (as conda) share `/etc/profile.d/cantil.sh`, read by every POSIX login shell, so its block loads the
+    `shell.posix` hook; fish reads `/etc/fish/conf.d/*.fish`, xonsh `/etc/xonsh/rc.d/*.xsh`, tcsh (where the system's
+    csh.login sources them) `/etc/profile.d/*.csh`. PowerShell and cmd.exe have no such file here.
+    """
+    shell = _canonical(shell)
+    j = os.path.join
+    paths = {
+        "bash": j(etc, "profile.d", "cantil.sh"),
+        "zsh": j(etc, "profile.d", "cantil.sh"),
+        "posix": j(etc, "profile.d", "cantil.sh"),
+        "fish": j(etc, "fish", "conf.d", "cantil.fish"),
+        "tcsh": j(etc, "profile.d", "cantil.csh"),
+        "xonsh": j(etc, "xonsh", "rc.d", "cantil.xsh"),
+    }
+    if shell not in paths:
+        raise InitError(shell, "has no system-wide start-up file cantil can write",
+                        hint="run `cantil init` for each user instead of `--system`")
+    return [paths[shell]]
+
+
 class RcChange:
     """One file: its text before and after (None: absent)."""
 
@@ -234,11 +257,19 @@ def init(
     exe: str,
     reverse: bool = False,
     dry_run: bool = False,
+    system: bool = False,
 ) -> InitResult:
-    """Add (or with reverse=True remove) cantil's block in each rc file; dry_run computes without writing."""
+    """Add (or with reverse=True remove) cantil's block in each rc file; dry_run computes without writing.
+
+    system=True: the files are system-wide drop-ins (`system_rc_paths`): bash and zsh get the block of the POSIX
+    shell (every login shell reads /etc/profile.d), and `reverse` deletes a file that holds nothing else.
+    """
     shell = _canonical(shell)
     if shell not in INIT_SHELLS:
         raise UnknownShell(shell, INIT_SHELLS)
+    if system and shell in ("powershell", "cmd.exe"):
+        system_rc_paths(shell)  # raises: no system-wide file
+    block_shell = "posix" if system and shell in ("bash", "zsh") else shell
     changes = []
     for raw in rc_paths:
         path = os.fspath(raw)
@@ -249,8 +280,10 @@ def init(
             after = (None if before == bat else before) if reverse else bat
         elif reverse:
             after = None if before is None else remove_block(before, shell)
+            if system and after is not None and not after.strip():
+                after = None  # our drop-in: removed whole
         else:
-            after = add_block(before or "", rc_block(shell, exe), shell)
+            after = add_block(before or "", rc_block(block_shell, exe), shell)
         change = RcChange(path, before, after)
         if change.changed and not dry_run:
             _write(path, after)

@@ -1,7 +1,9 @@
 """`cantil init [SHELL ...] [--all] [--reverse] [--dry-run]`: the rc blocks that load `cantil shell.<shell> hook`.
 
 As conda: with no shell named, `bash` (on Windows `cmd.exe` and `powershell`); `--dry-run` prints the diff of each
-file instead of writing it; `--reverse` removes exactly cantil's block.
+file instead of writing it; `--reverse` removes exactly cantil's block. `--system` writes the machine-wide drop-ins
+instead of the user's rc files (`/etc/profile.d/cantil.sh` for bash and zsh, as conda's `/etc/profile.d/conda.sh`;
+fish, tcsh and xonsh have their own), never conda's files.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import io
 import os
 import sys
 
-from cantil.activate import INIT_SHELLS, ActivateError, default_rc_paths, init
+from cantil.activate import INIT_SHELLS, ActivateError, default_rc_paths, init, system_rc_paths
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,6 +25,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every shell cantil knows")
     p.add_argument("--reverse", action="store_true", help="remove cantil's block instead of adding it")
     p.add_argument("-d", "--dry-run", action="store_true", help="show the changes without writing them")
+    p.add_argument("--system", action="store_true",
+                   help="initialize for every user of this machine (files under /etc) instead of for you")
     p.add_argument("--rc-file", action="append", metavar="PATH", help="write this file instead of the shell's default")
     p.add_argument("--json", action="store_true", help="report as one JSON document on stdout")
     return p
@@ -55,7 +59,7 @@ def _run(args: argparse.Namespace, json_out: io.StringIO | None = None) -> int:
     aliases = {"csh": "tcsh", "pwsh": "powershell"}
     shells = [aliases.get(s, s) for s in args.shells]
     if args.all:
-        shells = list(INIT_SHELLS)
+        shells = [s for s in INIT_SHELLS if not args.system or s not in ("powershell", "cmd.exe")]
     elif not shells:
         shells = ["cmd.exe", "powershell"] if sys.platform == "win32" else ["bash"]
     unknown = [s for s in shells if s not in INIT_SHELLS]
@@ -74,9 +78,17 @@ def _run(args: argparse.Namespace, json_out: io.StringIO | None = None) -> int:
     root = activation_settings(environ, exe).root_prefix
     any_change = False
     report: list[dict[str, object]] = []
+    seen: set[str] = set()
     for shell in shells:
-        paths = args.rc_file or default_rc_paths(shell, home=home, environ=environ, root_prefix=root)
-        result = init(shell, paths, exe=exe, reverse=args.reverse, dry_run=args.dry_run)
+        if args.rc_file:
+            paths = args.rc_file
+        elif args.system:
+            paths = system_rc_paths(shell)
+        else:
+            paths = default_rc_paths(shell, home=home, environ=environ, root_prefix=root)
+        paths = [p for p in paths if p not in seen]  # bash and zsh share one system file
+        seen.update(paths)
+        result = init(shell, paths, exe=exe, reverse=args.reverse, dry_run=args.dry_run, system=args.system)
         for change in result.changes:
             any_change |= change.changed
             report.append({"shell": shell, "path": change.path, "modified": change.changed, "diff": change.diff()})
