@@ -244,6 +244,18 @@ def main(argv: list[str]) -> int:
             "-",
         ],
     ]
+    ref = {"vparse": 1.8e6, "mparse": 570e3}  # py-rattler on this machine, unloaded, as issue 2 quotes it
+    load_notes = []
+    if theirs:
+        for key, n, label in (("vparse", nv, "Version parse"), ("mparse", nd, "MatchSpec parse")):
+            r_now = n / med(theirs, key)
+            ours_now = n / med(mine, key)
+            factor = ref[key] / r_now
+            load_notes.append(
+                f"{label}: py-rattler ran at {r_now / 1000:,.0f}k/s here vs {ref[key] / 1000:,.0f}k/s measured "
+                f"unloaded (issue 2), a {factor:.1f}x slowdown; cantil at the same slowdown: "
+                f"~{ours_now * factor / 1000:,.0f}k/s."
+            )
     cum = statistics.median(x[0] for x in imports)
     wall = statistics.median(x[1] for x in imports)
     bare = statistics.median(x[2] for x in imports)
@@ -259,6 +271,11 @@ def main(argv: list[str]) -> int:
             "",
             f'Import: `python -X importtime -c "import cantil.specs"` cumulative {cum:.1f} ms (target < 30 ms); '
             f'whole process `python -c "import cantil.specs"` {wall:.0f} ms vs `python -c pass` {bare:.0f} ms.',
+            "",
+            "The machine was shared with other jobs during the run (load average well above its 2 cores), which",
+            "slows everything, py-rattler included. Estimates from the peer's slowdown (estimates, not measurements):",
+            "",
+            *[f"- {n}" for n in load_notes],
         ]
     )
     print(md)
