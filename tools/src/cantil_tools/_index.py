@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cantil_tools._archive import atomic_write
+from cantil_tools._current import current_records
 from cantil_tools._jlap import append_patch, repodata_hash
 from cantil_tools._jsonpatch import diff
 from cantil_tools._pkginfo import PackageInfo, read_package_info
@@ -45,19 +46,8 @@ def _remove(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def _latest(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    by_name: dict[str, list[dict[str, Any]]] = {}
-    for r in records:
-        by_name.setdefault(r["name"], []).append(r)
-    out: list[dict[str, Any]] = []
-    for rs in by_name.values():
-        best = max(version_key(r["version"]) for r in rs)
-        out.extend(r for r in rs if version_key(r["version"]) == best)
-    return out
-
-
 def _current(repodata: Mapping[str, Any], legacy: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    keep = {id(r) for r in _latest([*repodata["packages"].values(), *repodata["packages.conda"].values()])}
+    keep = {id(r) for r in current_records([*repodata["packages"].values(), *repodata["packages.conda"].values()])}
     current: dict[str, Any] = {k: v for k, v in repodata.items() if k not in ("packages", "packages.conda")}
     current["packages"] = {fn: r for fn, r in repodata["packages"].items() if id(r) in keep}
     current["packages.conda"] = {}
