@@ -298,18 +298,18 @@ class Search:
                     push(u)
             if not recs:
                 continue
-            common: dict[str, set[int]] | None = None
+            common: dict[str, frozenset[int]] | None = None
             for v in recs:
-                mine: dict[str, set[int]] = {}
+                mine: dict[str, frozenset[int]] = {}
                 for dn, t in self.dep_names[v]:
-                    c = cand(t) - banned if banned else cand(t)
-                    mine[dn] = mine[dn] & c if dn in mine else set(c)
+                    c = cand(t)
+                    mine[dn] = mine[dn] & c if dn in mine else c
                 common = mine if common is None else {d: common[d] | mine[d] for d in common.keys() & mine.keys()}
                 if not common:
                     break
             for dn, allowed in (common or {}).items():
                 old = possible.get(dn)
-                new = allowed if old is None else old & allowed
+                new = set(allowed) - banned if old is None else old & allowed
                 if old is None or len(new) < len(old):
                     possible[dn] = new
                     push(dn)
