@@ -155,3 +155,33 @@ def test_unwritable_conda_meta_fails_before_any_change(tmp_path, env, channel, h
     code, out = run_child(env.prefix, env.pkgs, channel, rec.fn)
     assert code == 3 and out == {"error": "NotWritable", "message": f"cannot write to {meta}: permission denied"}
     assert helpers.tree(env.prefix) == before
+
+
+@pytest.fixture
+def small_fs(tmp_path):
+    """A 1 MB tmpfs mounted in tmp_path (root only; skipped where mounting is not allowed)."""
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)], capture_output=True,
+                          text=True, check=False) if os.geteuid() == 0 else None
+    if done is None or done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip() if done else 'not root'}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", str(mnt)], check=True)
+
+
+def test_prefix_on_a_full_filesystem_is_refused_before_any_change(env, channel, helpers, small_fs):
+    from cantil.link import InsufficientSpace
+
+    big = {f"share/big/b{i}.bin": bytes([i]) * 400_000 for i in range(4)}  # 1.6 MB, to be copied (other device)
+    channel.build(lib("lib", big), formats=("conda",))
+    rec = warm(env, channel, helpers, "lib")
+    env.prefix = small_fs / "env"
+    with pytest.raises(InsufficientSpace) as info:
+        env.install(rec)
+    assert info.value.needed >= 1_600_000 and info.value.free <= 1 << 20
+    assert str(info.value) == f"not enough disk space in {env.prefix}: {info.value.needed} bytes needed, " \
+                              f"{info.value.free} free"
+    assert os.listdir(small_fs) == []

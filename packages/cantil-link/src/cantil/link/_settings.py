@@ -21,7 +21,7 @@ class LinkSettings:
 
     always_copy: bool = False
     always_softlink: bool = False
-    allow_softlinks: bool = True
+    allow_softlinks: bool = False  # conda's default: copy when a hardlink is impossible
     path_conflict: PathConflict = "warn"
     safety_checks: SafetyChecks = "warn"
     extra_safety_checks: bool = False
