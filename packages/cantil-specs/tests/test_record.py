@@ -41,6 +41,9 @@ def test_from_repodata_keeps_every_field() -> None:
     assert r.key == ("conda-forge", "linux-64", "numpy", "1.26.4", 0, "py312h8753938_0")
     assert r.dist_name == "numpy-1.26.4-py312h8753938_0"
     assert r.version_obj == Version("1.26.4") and r.version_obj is r.version_obj
+    assert type(r) is PackageRecord
+    with pytest.raises(AttributeError):
+        r.name = "other"  # type: ignore[misc]
     d = r.to_dict()
     for k, v in REPODATA_ENTRY.items():
         assert d[k] == v, k

@@ -200,7 +200,7 @@ class PackageRecord:
     ) -> PackageRecord:
         """A record from one ``packages``/``packages.conda`` entry; ``url = base_url/subdir/fn`` when base_url is
         given. Raises InvalidRecord when name, version or build is missing."""
-        r = _Builder.__new__(_Builder)
+        r: Any = _Builder()
         g = data.get
         try:
             name = data["name"]
@@ -241,12 +241,13 @@ class PackageRecord:
         unknown = data.keys() - _KNOWN
         r.extra = {k: data[k] for k in unknown} if unknown else _EMPTY
         r._vobj = None
-        r.__class__ = PackageRecord  # type: ignore[assignment]
+        r.__class__ = PackageRecord
+        rec: PackageRecord = r
         if cls is not PackageRecord:
             if issubclass(cls, PrefixRecord):
-                return cls.from_record(r)
-            return cls(**{k: getattr(r, k) for k in PackageRecord.__slots__ if k != "_vobj"})
-        return r
+                return cls.from_record(rec)
+            return cls(**{k: getattr(rec, k) for k in PackageRecord.__slots__ if k != "_vobj"})
+        return rec
 
     def to_dict(self) -> dict[str, Any]:
         """The repodata-style dict (``info/repodata_record.json`` shape); unknown keys come back too."""
@@ -324,11 +325,11 @@ class PackageRecord:
         return (_rebuild, (type(self), self.to_dict()))
 
 
-class _Builder(PackageRecord):
-    """Same layout, plain attribute assignment: from_repodata fills one, then turns it into a PackageRecord."""
+class _Builder:
+    """The same slots as PackageRecord (so ``__class__`` may be switched) but plain, fast attribute assignment:
+    from_repodata fills one, then turns it into a PackageRecord."""
 
-    __slots__ = ()
-    __setattr__ = object.__setattr__  # type: ignore[assignment]
+    __slots__ = PackageRecord.__slots__
 
 
 def _rebuild(cls: type[PackageRecord], data: dict[str, Any]) -> PackageRecord:
