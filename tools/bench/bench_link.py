@@ -233,9 +233,11 @@ def main(argv: list[str]) -> int:
           + f" ({median(res['link']) / median(res['cp']):.2f}x); warm-cache install faster than py-rattler's: "
           + ("met" if median(res["install"]) < median(res["rattler"]) else "NOT met")
           + f" (in-process {median(res['install']) / median(res['rattler']):.2f}x, whole-process "
-          + f"{median(res['cantil_wall']) / median(res['rattler_wall']):.2f}x). The difference in-process is "
-          "cantil's verification before any change (conda's `safety_checks`: one `lstat` per cache file) and the "
-          "parsing of `info/paths.json` in Python; the journal, records and history are included.")
+          + f"{median(res['cantil_wall']) / median(res['rattler_wall']):.2f}x). Where cantil's time goes besides "
+          "the link phase (cProfile of one quiet run, about 0.45 s): the plan built in Python before any change "
+          "(`info/paths.json` parsed and one entry and one file operation object per file, ~0.15 s; conda's "
+          "`safety_checks`, one `lstat` per cache file in threads, ~0.08 s), then the journal (fsynced), the 200 "
+          "placeholder files staged, the records encoded (~0.15 s), and the records and history written (~0.04 s).")
     if args.no_write:
         print(md)
     else:
