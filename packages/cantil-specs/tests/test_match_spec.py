@@ -140,6 +140,7 @@ def test_defaults_matches_its_members() -> None:
         ("numpy[version]", "expected key=value in brackets"),
         ("numpy[version='1.0]", "unterminated quote"),
         ("numpy==", "operator '==' without a version"),
+        ("numpy >=", "operator '>=' without a version"),
         ("numpy # comment", "'#' comments are not allowed"),
         ("a:b", "a single ':'"),
         ("num$py", "invalid character in package name"),

@@ -253,7 +253,7 @@ def parse_spec(text: str, lenient: bool, settings: ChannelSettings) -> dict[str,
         if "[" in rest:
             raise InvalidMatchSpec(text, "more than one brackets section")
         version, build = split_version_build(rest)
-        if version in ("=", "==", ""):
+        if version in ("=", "==", "", ">=", "<=", ">", "<", "!=", "~="):
             raise InvalidMatchSpec(text, f"operator '{version or rest}' without a version")
         if version[0] == "=":
             tail = version[1:]
