@@ -10,7 +10,8 @@ How conda's request maps here (docs/solver.md has the whole story):
   update_deps also their dependencies, update_all every name; freeze_installed locks every installed record the
   request does not name, and falls back to update_specs when that is unsatisfiable, as conda does;
 - a pin holds whenever its name is installed; installing a name only a pin mentions costs (fewest optional installs);
-- prune: installed names are not optional, so what no request or history spec needs goes.
+- prune: installed names are not optional, so what no request or history spec needs goes;
+- conda's business rule: an installed python keeps its minor version unless the request names python.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ def solve(request: SolveRequest) -> Solution:
             constraints += [Constraint("history", h) for h in hist if h.name not in neutered]
             constraints += [Constraint("history", neutered[h.name]) for h in hist if h.name in neutered]
             constraints += [Constraint("pin", s) for s in pins if s.name not in removed]
+            constraints += _python_rule(installed, explicit, removed, request)
             if freeze:
                 constraints += [
                     Constraint("installed", MatchSpec(f"{r.name} =={r.version} {r.build}"), record=r)
@@ -89,6 +91,17 @@ def solve(request: SolveRequest) -> Solution:
         except Unsatisfiable:
             pass
     return attempt(False)
+
+
+def _python_rule(
+    installed: Mapping[str, Any], explicit: set[str], removed: set[str], request: SolveRequest
+) -> list[Constraint]:
+    """conda's business rule: an installed python keeps its minor version unless this request names python."""
+    py = installed.get("python")
+    if py is None or "python" in explicit or "python" in removed or request.update_modifier == "freeze_installed":
+        return []
+    minor = ".".join(py.version.split(".")[:2])
+    return [Constraint("installed", MatchSpec(f"python {minor}.*"))]
 
 
 def _check_exists(request: SolveRequest, add: Sequence[MatchSpec]) -> None:
