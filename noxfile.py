@@ -8,6 +8,7 @@ the dev-only cantil-tools) in a fresh virtual environment, so a missing dependen
     nox -s lint typecheck   ruff (and import-linter), mypy
     nox -s build            build every wheel, install each alone in a clean venv and import it
     nox -s bench            regenerate the tables in docs/performance.md
+    nox -s tests-slow       the slow hypothesis profiles (not in CI)
 """
 
 from __future__ import annotations
@@ -121,3 +122,11 @@ def build(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     _install_all(session, "py-rattler>=0.28,<0.29")
     session.run("python", str(ROOT / "tools" / "bench" / "run.py"), *session.posargs)
+
+
+@nox.session(name="tests-slow", python=PY)
+def tests_slow(session: nox.Session) -> None:
+    """The slow hypothesis profiles (not in CI): many more examples for the specs properties."""
+    _install_dist(session, "specs")
+    session.run("python", "-m", "pytest", *XDIST, str(ROOT / "packages" / "cantil-specs" / "tests"), *session.posargs,
+                env={"CANTIL_SLOW_TESTS": "1", "CANTIL_HYPOTHESIS_EXAMPLES": "5000"})
