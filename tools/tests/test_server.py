@@ -175,6 +175,38 @@ def test_delay_fault_then_normal_body(server: ChannelServer) -> None:
     assert resp.status == 200 and body == BODY and server.log[0].fault == "delay"
 
 
+def test_barrier_serves_requests_only_together(server: ChannelServer) -> None:
+    import threading
+
+    server.fault("noarch/*", "barrier", times=3, parties=3)
+    results: list[tuple[int, bytes]] = []
+    lock = threading.Lock()
+
+    def fetch(path: str) -> None:
+        resp, body = get(server, path)
+        with lock:
+            results.append((resp.status, body))
+
+    threads = [threading.Thread(target=fetch, args=(p,)) for p in ["/noarch/repodata.json"] * 2 + ["/noarch/x-1-0.conda"]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(s for s, _ in results) == [200, 200, 200]
+    assert sorted(b for _, b in results)[-1] == BODY
+    assert [e.fault for e in server.log] == ["barrier"] * 3
+
+
+def test_barrier_breaks_for_a_lone_request(server: ChannelServer) -> None:
+    server.fault("noarch/repodata.json", "barrier", times=2, parties=2, timeout=0.2)
+    resp, _ = get(server, "/noarch/repodata.json")
+    assert resp.status == 503
+    resp, _ = get(server, "/noarch/repodata.json")      # the broken barrier stays broken for the fault's other uses
+    assert resp.status == 503
+    resp, body = get(server, "/noarch/repodata.json")   # the fault is used up
+    assert resp.status == 200 and body == BODY
+
+
 def test_reset_mid_body(server: ChannelServer) -> None:
     server.fault("noarch/x-1-0.conda", "reset", after=100)
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)

@@ -82,3 +82,45 @@ def test_threads_of_one_process_share_one_refresh(server: ChannelServer, cache_d
     assert results == [["a-1.0-h0_0.conda"]] * 3
     assert [e.status for e in server.requests("linux-64/repodata.json.zst")] == [200], server.log_text()
     _valid(cache_dir, f"{server.url}/linux-64", (server.root / "linux-64" / "repodata.json").read_bytes())
+
+
+def _two_channels(channel_dir: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    root = tmp_path / "channels"
+    for name in ("one", "two"):
+        shutil.copytree(channel_dir, root / name)
+    return root
+
+
+def test_channels_and_subdirs_are_fetched_in_parallel(channel_dir: Path, cache_dir: Path, tmp_path: Path) -> None:
+    """A barrier on the server lets the four subdir requests through only when all four are in flight at once."""
+    from cantil.repodata import Index, RepodataSettings
+    from cantil.specs import Channel
+
+    with ChannelServer(_two_channels(channel_dir, tmp_path)) as srv:
+        srv.fault("*/*/repodata.json.zst", "barrier", times=4, parties=4)
+        idx = Index([Channel(f"{srv.url}/one"), Channel(f"{srv.url}/two")], ["linux-64", "noarch"],
+                    RepodataSettings(cache_dir, shards=False, repodata_threads=4, remote_max_retries=0))
+        assert [r.channel for r in idx.records("a")] == [idx.channels[0].name, idx.channels[1].name]
+        log = srv.requests()
+    assert sorted((e.path, e.status, e.fault) for e in log) == [
+        (f"{ch}/{sub}/repodata.json.zst", 200, "barrier") for ch in ("one", "two") for sub in ("linux-64", "noarch")]
+
+
+def test_repodata_threads_limits_the_parallelism(channel_dir: Path, cache_dir: Path, tmp_path: Path) -> None:
+    """With repodata_threads=2, at most two of the four requests are in flight: a barrier of three never fills."""
+    import pytest
+
+    from cantil.repodata import HTTPError, Index, RepodataSettings
+    from cantil.specs import Channel
+
+    with ChannelServer(_two_channels(channel_dir, tmp_path)) as srv:
+        srv.fault("*/*/repodata.json.zst", "barrier", times=3, parties=3, timeout=1)
+        idx = Index([Channel(f"{srv.url}/one"), Channel(f"{srv.url}/two")], ["linux-64", "noarch"],
+                    RepodataSettings(cache_dir, shards=False, jlap=False, repodata_threads=2, remote_max_retries=0))
+        with pytest.raises(HTTPError) as info:
+            idx.load()
+        log = srv.requests()
+    assert info.value.status == 503
+    assert [(e.status, e.fault) for e in log if e.fault] == [(503, "barrier")] * 3, srv.log_text()

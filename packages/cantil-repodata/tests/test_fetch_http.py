@@ -225,3 +225,31 @@ def test_reads_a_cache_written_by_conda(channel_dir: Path, cache_dir: Path, inde
     assert [r.name for r in idx.records("a")] == ["a"]
     assert {s.how for s in idx.sources} == {"cache"}
     assert {p.name: p.read_bytes() for p in cache_dir.iterdir() if p.name in before} == before
+
+
+def test_missing_formats_are_remembered_and_last_modified_is_sent_back(channel_dir: Path, cache_dir: Path,
+                                                                       index_for: IndexFor) -> None:
+    """A channel with only repodata.json: .zst and .bz2 are asked for once, then skipped (has_zst/has_bz2 false,
+    rechecked after 7 days, as conda does); revalidation sends both validators."""
+    from cantil_tools.index import index_channel
+
+    index_channel(channel_dir, zst=False, bz2=False, jlap=False, shards=False)
+    with ChannelServer(channel_dir) as srv:
+        first = index_for(srv.url, cache_dir)
+        assert [r.name for r in first.records("a")] == ["a"]
+        asked = [(e.path, e.status) for e in srv.requests() if e.path.startswith("linux-64/")]
+        assert asked == [("linux-64/repodata_shards.msgpack.zst", 404), ("linux-64/repodata.json.zst", 404),
+                         ("linux-64/repodata.json.bz2", 404), ("linux-64/repodata.json", 200)], srv.log_text()
+        state = _state(cache_dir, f"{srv.url}/linux-64")
+        assert {k: state[f"has_{k}"]["value"] for k in ("shards", "zst", "bz2")} == {
+            "shards": False, "zst": False, "bz2": False}
+        assert state["mod"] == srv.requests("linux-64/repodata.json")[0].response_headers.get("Last-Modified")
+        srv.clear_log()
+        again = index_for(srv.url, cache_dir, local_repodata_ttl=0)
+        assert [r.name for r in again.records("a")] == ["a"]
+        seen = [e for e in srv.requests() if e.path.startswith("linux-64/")]
+    # the first revalidation with a cached file also asks for the JLAP once (no .jlap: has_jlap false from now on)
+    assert [(e.path, e.status) for e in seen] == [("linux-64/repodata.jlap", 404), ("linux-64/repodata.json", 304)]
+    assert _state(cache_dir, f"{srv.url}/linux-64")["has_jlap"]["value"] is False
+    entry = seen[1]
+    assert entry.headers["If-None-Match"] == state["etag"] and entry.headers["If-Modified-Since"] == state["mod"]

@@ -7,7 +7,11 @@ Kinds (`ChannelServer.fault(path, kind, times=1, **kw)`):
   body, then reset the connection (RST);
 - `"truncate"` (kw `after`): the same, but close cleanly (FIN): the body is shorter than promised;
 - `"corrupt"`: serve bytes of the right length that differ from the file (checksum mismatch);
-- `"html"`: serve a 200 HTML error page labelled `application/json`, as captive portals and broken proxies do.
+- `"html"`: serve a 200 HTML error page labelled `application/json`, as captive portals and broken proxies do;
+- `"barrier"` (kw `parties`, default 2; `timeout`, default 30 s): hold each matching request until `parties` of them
+  are waiting at once, then serve them all normally. Proves that a client sends requests in parallel without timing
+  anything: a client that sends them one by one never fills the barrier, which then breaks after `timeout` and every
+  waiting (and later) request of this fault gets a 503.
 `path` is the channel-relative path (`"linux-64/repodata.json"`, leading `/` optional) or an fnmatch pattern
 (`"*.conda"`); `times=None` applies the fault to every later request.
 """
@@ -21,7 +25,7 @@ from typing import Any
 
 __all__ = ["KINDS", "Fault", "FaultTable"]
 
-KINDS = ("status", "delay", "reset", "truncate", "corrupt", "html")
+KINDS = ("status", "delay", "reset", "truncate", "corrupt", "html", "barrier")
 
 
 @dataclass
@@ -50,6 +54,11 @@ class FaultTable:
             raise ValueError(f"unknown fault kind {kind!r} (expected one of {', '.join(KINDS)} or a status code)")
         if times is not None and times < 1:
             raise ValueError("times must be at least 1 (or None for every request)")
+        if kind == "barrier":
+            parties = int(options.get("parties", 2))
+            if parties < 1:
+                raise ValueError("a barrier needs at least 1 party")
+            options["barrier"] = threading.Barrier(parties, timeout=float(options.get("timeout", 30.0)))
         fault = Fault(path.lstrip("/"), kind, times, options)
         with self._lock:
             self._faults.append(fault)

@@ -25,6 +25,7 @@ import mimetypes
 import socket
 import ssl
 import struct
+import sys
 import tempfile
 import threading
 import time
@@ -148,6 +149,12 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if fault.kind == "delay":
                 time.sleep(float(fault.options.get("seconds", 1.0)))
+            if fault.kind == "barrier":
+                try:
+                    fault.options["barrier"].wait()
+                except threading.BrokenBarrierError:
+                    self._error(503, entry, head)
+                    return
             if fault.kind == "html":
                 self._send(200, {"Content-Type": "application/json"}, HTML_ERROR, entry, head)
                 return
@@ -273,6 +280,11 @@ class _Server(ThreadingHTTPServer):
         finally:
             with contextlib.suppress(OSError):
                 conn.close()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):  # a client hung up: normal for a test server, not news
+            return
+        super().handle_error(request, client_address)
 
 
 class ChannelServer:
