@@ -318,7 +318,7 @@ def _find_dists(sess: Session, wanted: list[tuple[str, str, str]]) -> list[Packa
         found: list[PackageRecord] = []
         missing: list[str] = []
         for name, version, build in wanted:
-            spec = MatchSpec(f"{name}=={version}={build}")
+            spec = MatchSpec.from_fields(name=name, version=f"=={version}", build=build)
             matches = [r for r in index.records(name) if spec.match(r)]
             if matches:
                 found.append(matches[0])

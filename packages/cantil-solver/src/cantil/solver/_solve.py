@@ -71,7 +71,7 @@ def solve(request: SolveRequest) -> Solution:
             constraints += _python_rule(installed, explicit, removed, request)
             if freeze:
                 constraints += [
-                    Constraint("installed", MatchSpec(f"{r.name} =={r.version} {r.build}"), record=r)
+                    Constraint("installed", MatchSpec.from_fields(name=r.name, version=f"=={r.version}", build=r.build), record=r)
                     for n, r in installed.items()
                     if n not in requested and n not in removed
                 ]
