@@ -124,3 +124,23 @@ def test_repodata_threads_limits_the_parallelism(channel_dir: Path, cache_dir: P
         log = srv.requests()
     assert info.value.status == 503
     assert [(e.status, e.fault) for e in log if e.fault] == [(503, "barrier")] * 3, srv.log_text()
+
+
+def test_prefetch_fetches_shards_in_parallel(server: ChannelServer, cache_dir: Path) -> None:
+    """prefetch(["a", "b", "c"]) asks for the three shards at once (a barrier of three lets them through together);
+    records() then answers from them without another request."""
+    from cantil.repodata import Index, RepodataSettings
+    from cantil.specs import Channel
+    from cantil_tools.index import read_shards
+
+    idx = Index([Channel(server.url)], ["linux-64", "noarch"], RepodataSettings(cache_dir, remote_max_retries=0))
+    idx.load()
+    server.clear_log()
+    server.fault("linux-64/[0-9a-f]*.msgpack.zst", "barrier", times=3, parties=3)
+    idx.prefetch(["a", "b", "c", "no-such-name"])
+    shard_index, _ = read_shards(server.root / "linux-64")
+    expected = sorted(f"linux-64/{shard_index['shards'][n].hex()}.msgpack.zst" for n in ("a", "b", "c"))
+    assert sorted((e.path, e.status, e.fault) for e in server.requests()) == [(p, 200, "barrier") for p in expected]
+    server.clear_log()
+    assert [r.name for n in ("a", "b", "c") for r in idx.records(n)] == ["a", "b", "c"]
+    assert server.requests() == []
