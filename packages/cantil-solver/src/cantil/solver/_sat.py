@@ -104,15 +104,13 @@ class Formula:
         """Totalizer node: c[k] is implied when a and b together count more than k (upward clauses only)."""
         n = min(len(a) + len(b), cap)
         c = self.new_vars(n)
-        add = self.clauses.append
-        for i, x in enumerate(a[:n]):
-            add([-x, c[i]])
-        for j, y in enumerate(b[:n]):
-            add([-y, c[j]])
-        for i in range(min(len(a), n)):
-            x = -a[i]
-            for j in range(min(len(b), n - i - 1)):
-                add([x, -b[j], c[i + j + 1]])
+        ext = self.clauses.extend
+        ext([[-x, z] for x, z in zip(a, c)])
+        nb = [-y for y in b]
+        ext([[y, z] for y, z in zip(nb, c)])
+        for i, x in enumerate(a[: n - 1]):  # a > i and b > j imply c > i + j + 1 (zip stops at n or at b's end)
+            x = -x
+            ext([[x, y, z] for y, z in zip(nb, c[i + 1 :])])
         return c
 
     def sum_outputs(self, groups: Sequence[Sequence[tuple[int, int]]], cap: int) -> list[int]:
