@@ -185,3 +185,22 @@ def test_prefix_on_a_full_filesystem_is_refused_before_any_change(env, channel, 
     assert str(info.value) == f"not enough disk space in {env.prefix}: {info.value.needed} bytes needed, " \
                               f"{info.value.free} free"
     assert os.listdir(small_fs) == []
+
+
+def test_unwritable_folder_inside_the_prefix_rolls_back_with_a_clear_error(env, channel, helpers):
+    channel.build(lib("lib", FILES), lib("other", {"share/data/other.txt": "o\n", "bin/other": "o\n"}),
+                  formats=("conda",))
+    env.install(channel.record("lib"))
+    rec = warm(env, channel, helpers, "other")
+    locked = env.prefix / "share" / "data"
+    if os.geteuid() == 0:
+        os.chown(locked, 65534, 65534)
+    else:
+        locked.chmod(0o555)
+    before = helpers.tree(env.prefix)
+    code, out = run_child(env.prefix, env.pkgs, channel, rec.fn)
+    assert code == 3, out
+    # found while linking (only the prefix and conda-meta are checked before): one line, and everything undone
+    assert out == {"error": "TransactionFailed", "message": f"[Errno 13] Permission denied: "
+                   f"'{locked}/other.txt' (the transaction was rolled back)"}
+    assert helpers.tree(env.prefix) == before
