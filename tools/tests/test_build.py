@@ -196,3 +196,16 @@ def test_has_prefix_quotes_paths_with_spaces(tmp_path: Path) -> None:
                             formats=["tar.bz2"])
     line = members(path)["info/has_prefix"][1].decode().strip()
     assert shlex.split(line) == [PLACEHOLDER, "text", "share/a b.txt"]
+
+
+@pytest.mark.parametrize("fmt", ["conda", "tar.bz2"])
+def test_no_link_and_custom_mode(tmp_path: Path, fmt: str) -> None:
+    desc = {"name": "nl", "version": "1", "files": {
+        "share/nl/copied.dat": {"text": "x\n", "no_link": True, "mode": 0o600},
+        "share/nl/linked.dat": "y\n"}}
+    path = next(p for p in build_package(desc, tmp_path) if p.name.endswith(fmt))
+    content = members(path)
+    by_path = {p["_path"]: p for p in info_json(path, "paths.json")["paths"]}
+    assert by_path["share/nl/copied.dat"]["no_link"] is True and "no_link" not in by_path["share/nl/linked.dat"]
+    assert content["info/no_link"][1] == b"share/nl/copied.dat\n"
+    assert content["share/nl/copied.dat"][0].mode == 0o600 and content["share/nl/linked.dat"][0].mode == 0o644

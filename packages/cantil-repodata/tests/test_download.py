@@ -110,6 +110,7 @@ def test_offline_refuses_http(server: ChannelServer, tmp_path: Path) -> None:
 def test_parallel_downloads_share_one_downloader(server: ChannelServer, tmp_path: Path) -> None:
     files = sorted(p.relative_to(server.root).as_posix() for p in server.root.glob("*/*.conda"))
     dl = Downloader(_settings(tmp_path))
+    server.fault("*/*.conda", "barrier", times=len(files), parties=len(files))   # all five in flight at once
     errors: list[BaseException] = []
 
     def get(i: int, rel: str) -> None:
@@ -125,3 +126,23 @@ def test_parallel_downloads_share_one_downloader(server: ChannelServer, tmp_path
     for t in threads:
         t.join()
     assert errors == [] and len(files) == 5
+    assert [(e.status, e.fault) for e in server.requests()] == [(200, "barrier")] * 5
+    assert all((tmp_path / f"{i}.part").read_bytes() == (server.root / rel).read_bytes() for i, rel in enumerate(files))
+
+
+def test_download_through_the_proxy_setting(server: ChannelServer, tmp_path: Path) -> None:
+    size, sha256, _ = _sums(server.root / FN)
+    dl = Downloader(_settings(tmp_path, proxy_servers={"http": server.base_url}))
+    dl(f"http://channel.invalid/{FN}", tmp_path / "x", size=size, sha256=sha256)
+    assert (tmp_path / "x").read_bytes() == (server.root / FN).read_bytes()
+    assert [e.raw_path for e in server.requests()] == [f"http://channel.invalid/{FN}"]
+
+
+def test_download_with_basic_auth_in_the_url(channel_dir: Path, tmp_path: Path) -> None:
+    with ChannelServer(channel_dir, auth=("user", "s3cret")) as srv:
+        size, sha256, _ = _sums(channel_dir / FN)
+        Downloader(_settings(tmp_path))(f"{srv.url_with_credentials}/{FN}", tmp_path / "x", size=size, sha256=sha256)
+        with pytest.raises(HTTPError) as info:
+            Downloader(_settings(tmp_path, use_netrc=False))(f"{srv.url}/{FN}", tmp_path / "y")
+    assert info.value.status == 401 and info.value.hint and "credentials" in info.value.hint
+    assert "s3cret" not in str(info.value)
