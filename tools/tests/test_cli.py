@@ -53,3 +53,29 @@ def test_yaml_descriptions(tmp_path: Path) -> None:
     assert loaded["depends"] == ["b >=2"] and loaded["files"]["bin/a"].endswith("echo @PREFIX@\n")
     assert main(["build", str(desc), str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "linux-64" / "a-1.0-h0_0.conda").exists()
+
+
+def test_serve_command_serves_until_interrupted(tmp_path: Path) -> None:
+    import signal
+    import urllib.error
+    import urllib.request
+
+    assert main(["build", "sample", str(tmp_path / "s"), "--formats", "conda", "--no-shards"]) == 0
+    proc = subprocess.Popen([sys.executable, "-m", "cantil_tools.channel", "serve", str(tmp_path / "s"),
+                             "--token", "tk"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert " at http://127.0.0.1:" in line, (line, proc.stderr.read() if proc.poll() is not None else "")
+        url = line.split(" at ", 1)[1].split()[0]
+        assert url.endswith("/t/tk")
+        with urllib.request.urlopen(f"{url}/noarch/repodata.json", timeout=30) as resp:
+            assert json.loads(resp.read())["info"]["subdir"] == "noarch"
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(url.replace("/t/tk", "/t/bad") + "/noarch/repodata.json", timeout=30)
+        assert info.value.code == 403
+        info.value.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in err
