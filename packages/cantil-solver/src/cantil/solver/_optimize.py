@@ -23,18 +23,32 @@ class Search:
     def __init__(self, enc: Encoding) -> None:
         self.enc = enc
         p = enc.p
-        self.dep_names: list[tuple[tuple[str, str], ...]] = [()] + [
-            tuple((p.spec(t).name, t) for t in p.depends[v]) for v in range(1, len(p.records))
-        ]
+        pairs: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}  # records share their depends tuples
+        named: dict[str, tuple[str, str]] = {}
+
+        def pair(t: str) -> tuple[str, str]:
+            got = named.get(t)
+            if got is None:
+                got = named[t] = (p.spec(t).name, t)
+            return got
+
+        dep_names: list[tuple[tuple[str, str], ...]] = [()]
+        for v in range(1, len(p.records)):
+            ds = p.depends[v]
+            got = pairs.get(ds)
+            if got is None:
+                got = pairs[ds] = tuple(pair(t) for t in ds)
+            dep_names.append(got)
+        self.dep_names = dep_names
         self.con_names: list[tuple[tuple[str, str], ...]] = [()] + [
-            tuple((p.spec(t).name, t) for t in enc.constrains[v] if p.spec(t).name in p.by_name)
+            tuple(x for x in map(pair, enc.constrains[v]) if x[0] in p.by_name) if enc.constrains[v] else ()
             for v in range(1, len(p.records))
         ]
         s = enc.setup
-        self.pref = {
-            name: sorted(vs, key=lambda v: (enc.vec[v], enc.order[name].index(v)))
-            for name, vs in p.by_name.items()
-        }
+        self.pref = {}
+        for name, vs in p.by_name.items():
+            pos = {v: i for i, v in enumerate(enc.order[name])}
+            self.pref[name] = sorted(vs, key=lambda v: (enc.vec[v], pos[v]))
         self.movable = [n for n in p.by_name if n not in s.fixed]
         self.values: list[int] = []
 

@@ -105,12 +105,12 @@ class Formula:
         n = min(len(a) + len(b), cap)
         c = self.new_vars(n)
         ext = self.clauses.extend
-        ext([[-x, z] for x, z in zip(a, c)])
+        ext([[-x, z] for x, z in zip(a, c, strict=False)])
         nb = [-y for y in b]
-        ext([[y, z] for y, z in zip(nb, c)])
+        ext([[y, z] for y, z in zip(nb, c, strict=False)])
         for i, x in enumerate(a[: n - 1]):  # a > i and b > j imply c > i + j + 1 (zip stops at n or at b's end)
             x = -x
-            ext([[x, y, z] for y, z in zip(nb, c[i + 1 :])])
+            ext([[x, y, z] for y, z in zip(nb, c[i + 1 :], strict=False)])
         return c
 
     def sum_outputs(self, groups: Sequence[Sequence[tuple[int, int]]], cap: int) -> list[int]:
