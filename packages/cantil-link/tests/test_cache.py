@@ -210,3 +210,16 @@ def test_escaping_archives_are_refused(tmp_path, fmt, case):
     outside = [p for p in (tmp_path / "box").rglob("*") if not p.is_relative_to(dest)]
     assert [p.name for p in outside] == ["pkgs"]
     assert not Path("/tmp/evil.txt").exists()
+
+
+def test_without_a_download_function_file_urls_are_copied(tmp_path, channel, pkg, helpers):
+    local = helpers.records_of(channel.root, (channel.root).as_uri(), "local")
+    rec = next(r for fn, r in local.items() if fn == pkg.fn)
+    pkgs = tmp_path / "pkgs-local"
+    out = PackageCache([pkgs]).ensure([rec], None)
+    assert (out[rec] / "lib/p.txt").read_text() == "p\n"
+    assert (pkgs / rec.fn).read_bytes() == (channel.root / rec.subdir / rec.fn).read_bytes()
+    assert not gets(channel, pkg.fn)  # nothing went over HTTP
+    with pytest.raises(DownloadError) as info:
+        PackageCache([tmp_path / "pkgs-http"]).ensure([pkg], None)
+    assert "no download function given for a non-file URL" in str(info.value)

@@ -18,7 +18,6 @@ import shutil
 import tempfile
 import threading
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -70,7 +69,9 @@ def _file_download(url: str, dest: Path, **_: object) -> None:
     parsed = urllib.parse.urlparse(url)
     if parsed.scheme != "file":
         raise DownloadError(url, "no download function given for a non-file URL")
-    shutil.copyfile(urllib.request.url2pathname(parsed.path), dest)
+    from urllib.request import url2pathname  # lazily: it pulls in http.client, email and ssl (50 ms)
+
+    shutil.copyfile(url2pathname(parsed.path), dest)
 
 
 class PackageCache:
