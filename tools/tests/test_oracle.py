@@ -253,3 +253,58 @@ def test_py_rattler_gateway_reads_the_served_channel(sample_channel: Path, tmp_p
     else:
         assert "noarch/repodata.json.zst" in paths
         assert not any("msgpack" in p for p in paths)
+
+
+_RATTLER_SOLVE = textwrap.dedent(
+    """
+    import asyncio, json, os, sys
+    channel = sys.argv[1]
+    out = {}
+    try:
+        from rattler import BuildString, Channel, GenericVirtualPackage, PackageName, Version, solve
+
+        glibc = GenericVirtualPackage(PackageName("__glibc"), Version("2.28"), BuildString("0"))
+        unix = GenericVirtualPackage(PackageName("__unix"), Version("0"), BuildString("0"))
+
+        async def attempt(key, specs, virtual):
+            try:
+                records = await solve([Channel(channel)], specs, platforms=["linux-64", "noarch"],
+                                      virtual_packages=virtual)
+                out[key] = sorted(f"{r.name.normalized}-{r.version}-{r.build}" for r in records)
+            except Exception as err:
+                out[key] = "unsolvable: " + type(err).__name__
+
+        async def main():
+            await attempt("a", ["conflict-a"], [])
+            await attempt("b", ["conflict-b"], [])
+            await attempt("ab", ["conflict-a", "conflict-b"], [])
+            await attempt("glibc-none", ["glibc-tool"], [])
+            await attempt("glibc-2.28", ["glibc-tool"], [glibc])
+            await attempt("unix", ["unix-tool"], [unix])
+            await attempt("blas", ["blasish"], [])
+
+        asyncio.run(main())
+        print(json.dumps(out))
+    except BaseException as err:
+        print(json.dumps({"error": repr(err)}))
+    sys.stdout.flush()
+    os._exit(0)
+    """
+)
+
+
+@pytest.mark.oracle
+def test_py_rattler_sees_the_sample_conflict_features_and_virtual_packages(sample_channel: Path) -> None:
+    """The sample channel's promises, as a third-party solver sees them: the conflicting pair cannot be installed
+    together (each can alone), glibc-tool needs a __glibc virtual package, and track_features de-prioritise mkl."""
+    proc = subprocess.run([sys.executable, "-c", _RATTLER_SOLVE, sample_channel.as_uri()], capture_output=True,
+                          text=True, timeout=600, check=False)
+    result = json.loads(proc.stdout)
+    assert "error" not in result, (result, proc.stderr[-2000:])
+    assert result["a"] == ["conflict-a-1.0-h0_0", "shared-dep-1.0-h0_0"]
+    assert result["b"] == ["conflict-b-1.0-h0_0", "shared-dep-2.0-h0_0"]
+    assert str(result["ab"]).startswith("unsolvable")
+    assert str(result["glibc-none"]).startswith("unsolvable")
+    assert any(r.startswith("glibc-tool-") for r in result["glibc-2.28"])
+    assert any(r.startswith("unix-tool-") for r in result["unix"])
+    assert result["blas"] == ["blasish-1.0-openblas_0"]
