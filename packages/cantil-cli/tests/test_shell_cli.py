@@ -225,3 +225,15 @@ def test_init_system_dry_run_names_the_etc_files(env: dict[str, str]) -> None:
     assert "+__cantil_setup=\"$('" in done.stdout and "'shell.posix' 'hook'" in done.stdout
     bad = cantil("init", "powershell", "--system", env=env)
     assert bad.returncode == 1 and "cannot initialize powershell: has no system-wide start-up file" in bad.stderr
+
+
+def test_shell_commands_import_nothing_heavy(env: dict[str, str], prefix: Path) -> None:
+    # issue 7: `shell.*` is dispatched before argparse, json, requests, ruamel.yaml or any other cantil package
+    done = cantil("shell.bash", "activate", str(prefix), env={**env, "PYTHONPROFILEIMPORTTIME": "1"})
+    assert done.returncode == 0, done.stderr
+    assert f"export CONDA_PREFIX='{prefix}'" in done.stdout
+    imported = {line.rpartition("|")[2].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "cantil.activate" in imported and "cantil.cli._shell" in imported  # the measurement works
+    heavy = {"argparse", "json", "requests", "ruamel.yaml", "urllib.request", "subprocess", "cantil.specs",
+             "cantil.link", "cantil.solver", "cantil.repodata", "cantil.cli._parser", "cantil.cli._main"}
+    assert imported & heavy == set()
