@@ -49,8 +49,27 @@ class Search:
         for name, vs in p.by_name.items():
             pos = {v: i for i, v in enumerate(enc.order[name])}
             self.pref[name] = sorted(vs, key=lambda v: (enc.vec[v], pos[v]))
+        self._depmaps: list[dict[str, frozenset[int]] | None] = [None] * len(p.records)
+        self._depmap_by_deps: dict[tuple[tuple[str, str], ...], dict[str, frozenset[int]]] = {}
         self.movable = [n for n in p.by_name if n not in s.fixed]
         self.values: list[int] = []
+
+    def depmap(self, v: int) -> dict[str, frozenset[int]]:
+        """Per dependency name of record `v`, the records its dependency texts on that name all allow (read-only:
+        shared by the records with the same depends, computed once per solve)."""
+        got = self._depmaps[v]
+        if got is None:
+            deps = self.dep_names[v]
+            got = self._depmap_by_deps.get(deps)
+            if got is None:
+                cand = self.enc.candidates
+                got = {}
+                for dn, t in deps:
+                    c = cand(t)
+                    got[dn] = got[dn] & c if dn in got else c
+                self._depmap_by_deps[deps] = got
+            self._depmaps[v] = got
+        return got
 
     # -- feasibility of one move under a partial or full choice ---------------------------------------------------
 
@@ -154,7 +173,7 @@ class Search:
 
     def _narrow(self, allowed: dict[str, frozenset[int]], names: list[str]) -> None:
         """Propagate: the dependencies shared by every record a name may still be narrow those names in turn."""
-        enc = self.enc
+        depmap = self.depmap
         queue = list(names)
         steps = 0
         while queue and steps < 2000:
@@ -163,12 +182,9 @@ class Search:
             recs = allowed[name]
             if not recs or len(recs) > 64:
                 continue
-            common: dict[str, set[int]] | None = None
+            common: dict[str, frozenset[int]] | None = None
             for v in recs:
-                mine: dict[str, set[int]] = {}
-                for dn, t in self.dep_names[v]:
-                    c = enc.candidates(t)
-                    mine[dn] = mine[dn] & c if dn in mine else set(c)
+                mine = depmap(v)
                 common = mine if common is None else {d: common[d] | mine[d] for d in common.keys() & mine.keys()}
                 if not common:
                     break
@@ -289,6 +305,7 @@ class Search:
         queued = set(queue)
         users: dict[str, set[str]] = {}  # name -> forced names with a possible record depending on it
         cand = enc.candidates
+        depmap = self.depmap
 
         def push(n: str) -> None:
             if n not in queued:
@@ -314,10 +331,7 @@ class Search:
                 continue
             common: dict[str, frozenset[int]] | None = None
             for v in recs:
-                mine: dict[str, frozenset[int]] = {}
-                for dn, t in self.dep_names[v]:
-                    c = cand(t)
-                    mine[dn] = mine[dn] & c if dn in mine else c
+                mine = depmap(v)
                 common = mine if common is None else {d: common[d] | mine[d] for d in common.keys() & mine.keys()}
                 if not common:
                     break
