@@ -239,10 +239,14 @@ class Version(_Base):
         s = text.strip()
         parts = s.split(".")
         ints: list[Any] = list(map(_SMALL_INTS.get, parts))  # a dict lookup is much cheaper than int()
-        if None in ints and s.isascii() and s.replace(".", "").isdigit() and "" not in parts:
-            ints = list(map(int, parts))
+        if None in ints:
+            if "_" in s and s[-1] != "_":  # '_' separates segments as '.' does ('1.7.1_1'), unless trailing
+                parts = s.replace("_", ".").split(".")
+                ints = list(map(_SMALL_INTS.get, parts))
+            if None in ints and s.isascii() and "" not in parts and "".join(parts).isdigit():
+                ints = list(map(int, parts))
         key: list[Any]
-        if None not in ints:  # plain dotted numbers: the common case
+        if None not in ints:  # plain numbers separated by '.' or '_': the common case
             while ints and not ints[-1]:
                 ints.pop()
             m = len(ints)

@@ -1,0 +1,68 @@
+"""The fast paths for common shapes give exactly what the general readers give (hypothesis and every real string).
+
+``Version`` reads plain numbers separated by ``.`` or ``_`` without conda's general reader; these tests hold the
+two readers to the same key and the same normalised text.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cantil.specs import InvalidVersion, Version, clear_caches
+from cantil.specs._version import _key_general, _normalise
+
+FAST = settings(  # as test_properties: the same examples in CI, exploratory with CANTIL_HYPOTHESIS_EXAMPLES
+    max_examples=int(os.environ.get("CANTIL_HYPOTHESIS_EXAMPLES", "300")),
+    derandomize="CANTIL_HYPOTHESIS_EXAMPLES" not in os.environ,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+def _general(text: str) -> tuple[tuple[object, ...], str] | None:
+    """(sort key without its tail, normalised text) from conda's general reader; None when it rejects the text."""
+    try:
+        s = _normalise(text)
+        return tuple(_key_general(text, s)), s
+    except InvalidVersion:
+        return None
+
+
+def _fast(text: str) -> tuple[tuple[object, ...], str] | None:
+    clear_caches()
+    try:
+        v = Version(text)
+    except InvalidVersion:
+        return None
+    return tuple(v)[:-1], str(v)
+
+
+numeric_text = st.lists(
+    st.sampled_from(["0", "1", "2", "10", "007", "2024", "20240131", "99999999999999999999", ".", "_", " ", "-", "a"]),
+    min_size=1,
+    max_size=9,
+).map("".join)
+
+
+@FAST
+@given(numeric_text)
+def test_version_fast_path_equals_general_reader(text: str) -> None:
+    assert _fast(text) == _general(text)
+
+
+def test_version_fast_path_equals_general_reader_on_real_versions(
+    repodata: list[tuple[Path, dict]], shared_data: Path
+) -> None:
+    texts = {
+        rec["version"]
+        for _, data in repodata
+        for key in ("packages", "packages.conda")
+        for rec in data.get(key, {}).values()
+    }
+    texts.update((shared_data / "versions" / "conda-forge-versions.txt").read_text().split())
+    for text in texts:
+        assert _fast(text) == _general(text), text
