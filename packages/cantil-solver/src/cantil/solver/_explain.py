@@ -136,7 +136,7 @@ def _allowed(sel: _Selectors, c: Constraint) -> tuple[dict[str, set[int]], dict[
             continue
         per = [sel.deps_by_name(v) for v in a]
         common = set(per[0]).intersection(*per[1:])
-        best = min(a, key=enc.order[name].index)
+        best = next(v for v in enc.order[name] if v in a)  # the best-ranked allowed record
         for dn in sorted(common):
             union: set[int] = set()
             for d in per:
