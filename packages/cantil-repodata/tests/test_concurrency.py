@@ -1,10 +1,11 @@
-"""Two processes refreshing one cache at once (a server delay makes them overlap): both end with a valid cache."""
+"""Two processes refreshing one cache at once: both end with a valid cache; a barrier on the server and /proc/locks make the overlap certain."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from cantil.repodata import cache_fn_url
@@ -12,6 +13,7 @@ from cantil_tools.server import ChannelServer
 
 SCRIPT = """
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from cantil.repodata import Index, RepodataSettings
 from cantil.specs import Channel
@@ -144,3 +146,71 @@ def test_prefetch_fetches_shards_in_parallel(server: ChannelServer, cache_dir: P
     server.clear_log()
     assert [r.name for n in ("a", "b", "c") for r in idx.records(n)] == ["a", "b", "c"]
     assert server.requests() == []
+
+
+def _flock_holders(path: Path) -> tuple[set[int], set[int]]:
+    """(pids holding, pids waiting for) a flock on `path`, from /proc/locks."""
+    try:
+        inode = path.stat().st_ino
+    except FileNotFoundError:
+        return set(), set()
+    holding, waiting = set(), set()
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        blocked = "->" in fields
+        if blocked:
+            fields.remove("->")
+        if len(fields) >= 6 and fields[1] == "FLOCK" and int(fields[5].rsplit(":", 1)[1]) == inode:
+            (waiting if blocked else holding).add(int(fields[4]))
+    return holding, waiting
+
+
+def _until(what: str, check: Callable[[], bool], procs: list[subprocess.Popen[str]]) -> None:
+    """Wait for an observable state (not for a guessed time): fail when a child died or after a minute."""
+    import time
+
+    deadline = time.monotonic() + 60
+    while not check():
+        dead = [p for p in procs if p.poll() is not None]
+        assert not dead, f"a child ended before {what}: {dead[0].communicate()}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.01)
+
+
+def test_second_process_waits_for_the_first_refresh_and_uses_it(server: ChannelServer, cache_dir: Path) -> None:
+    """Overlap made certain: process A's download is held by the server (a barrier) while process B is seen, in
+    /proc/locks, waiting for A's refresh lock; then A is released. B must reuse A's result without a request."""
+    import urllib.request
+
+    url = f"{server.url}/linux-64"
+    lock = cache_dir / (cache_fn_url(url)[: -len(".json")] + ".cantil-lock")
+    server.fault("linux-64/repodata.json.zst", "barrier", times=2, parties=2, timeout=120)
+
+    def start() -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, "-c", SCRIPT, server.url, str(cache_dir), "1"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    a = start()
+    procs = [a]
+    try:
+        _until("A holds the refresh lock", lambda: a.pid in _flock_holders(lock)[0], procs)
+        b = start()
+        procs.append(b)
+        _until("B waits for the lock", lambda: b.pid in _flock_holders(lock)[1], procs)
+        release = urllib.request.Request(f"{url}/repodata.json.zst", headers={"User-Agent": "release"})
+        with urllib.request.urlopen(release, timeout=120) as resp:      # the barrier's second party
+            assert resp.status == 200
+        outs = []
+        for p in procs:
+            out, err = p.communicate(timeout=120)
+            assert p.returncode == 0, err
+            outs.append(out.strip())
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.communicate()
+    assert outs[0] == outs[1] and "a-1.0-h0_0.conda" in outs[0]
+    ours = [e for e in server.requests("linux-64/repodata.json.zst") if e.headers.get("User-Agent") != "release"]
+    assert [(e.status, e.fault) for e in ours] == [(200, "barrier")], server.log_text()   # A's only: B asked nothing
+    _valid(cache_dir, url, (server.root / "linux-64" / "repodata.json").read_bytes())
