@@ -120,3 +120,13 @@ def test_real_zlib_malformed_conda_is_refused_cleanly(tmp_path: Path, format_rep
     assert "libz.so" in line or "symlink" in line.lower() or "unsafe" in line.lower(), line
     assert not env.exists() or installed(env) == {}
     assert not (env / "lib").exists()
+
+
+def test_removal_leaves_no_empty_pycache_folder(tmp_path: Path, recipes: str) -> None:
+    """A .pyc that could not be compiled (python 3.99.99 is an empty package) leaves an empty __pycache__ folder when
+    linking; removing the packages empties and removes it with its parents, as conda removes the folders it emptied."""
+    user = User(tmp_path, [recipes])
+    env = user.prefix("py")
+    user.ok("create", "-n", "py", "python=3.99.99", "sample_noarch_python")
+    user.ok("remove", "-n", "py", "python", "pip", "sample_noarch_python")
+    assert set(tree(env)) == {"conda-meta"}

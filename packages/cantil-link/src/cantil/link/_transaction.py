@@ -199,12 +199,17 @@ class Transaction:
         old_dirs: set[str] = set()
         for u in self.unlink_units:
             for f in u.files:
+                parent = f.rpartition("/")[0]
                 if disk.exists(f):
                     paths[f] = True
-                    parent = f.rpartition("/")[0]
-                    while parent and parent not in old_dirs:
-                        old_dirs.add(parent)
+                else:
+                    # listed but absent (a .pyc that could not be compiled): the folders made for it may exist and
+                    # are emptied like any other (as conda does); only existing ones, so rollback makes no new folder
+                    while parent and parent not in old_dirs and not disk.is_dir(parent):
                         parent = parent.rpartition("/")[0]
+                while parent and parent not in old_dirs:
+                    old_dirs.add(parent)
+                    parent = parent.rpartition("/")[0]
             paths[u.record_rel] = disk.exists(u.record_rel)
         needed_dirs: set[str] = {"conda-meta"}
         for unit in self.link_units:
