@@ -66,3 +66,22 @@ def test_version_fast_path_equals_general_reader_on_real_versions(
     texts.update((shared_data / "versions" / "conda-forge-versions.txt").read_text().split())
     for text in texts:
         assert _fast(text) == _general(text), text
+
+
+LEAVES = ["*", ">=1.2", "<2.0a0", ">1", "<=3", "1.2.*", "1.2*", "!=1.5", "1.*.1", "1.2", "==1.4", "~=1.2.3", "=1.3"]
+SAMPLE_VERSIONS = [Version(t) for t in ("0.9", "1", "1.2", "1.2.5", "1.3", "1.5", "1.9.1", "2.0a0", "2.0", "3", "4")]
+
+
+@FAST
+@given(st.lists(st.sampled_from(LEAVES), min_size=2, max_size=4))
+def test_and_of_leaves_equals_the_tree_reader(leaves: list[str]) -> None:
+    """``a,b`` (read without the tree) gives the canonical text, kind and answers of the general tree reader."""
+    from cantil.specs._version_spec import _and, _compile, _treeify
+
+    text = ",".join(leaves)
+    clear_caches()
+    canon, match, kind = _and(text.split(","), text)
+    t_canon, t_match, t_kind, _ = _compile(_treeify(text, text), text)
+    assert (canon, kind) == (t_canon, t_kind)
+    for v in SAMPLE_VERSIONS:
+        assert match(v, str(v)) == t_match(v, str(v)), (text, str(v))

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     Matcher = Callable[[Version, str], bool]
+    Leaf = tuple[str, Matcher, int, tuple[str, Version] | None]
     Tree = Any
 
 __all__ = ["VersionSpec"]
@@ -67,10 +68,10 @@ def _startswith(b: Version) -> Matcher:
     return lambda v, raw: v.startswith(b)
 
 
-_leaves: dict[str, tuple[str, Matcher, int]] = {}
+_leaves: dict[str, Leaf] = {}
 
 
-def _leaf(text: str, spec: str) -> tuple[str, Matcher, int]:
+def _leaf(text: str, spec: str) -> Leaf:
     """_parse_leaf, remembered: the same constraint recurs across many specs (``>=2.7``, ``<2.0a0``)."""
     found = _leaves.get(text)
     if found is None:
@@ -81,9 +82,10 @@ def _leaf(text: str, spec: str) -> tuple[str, Matcher, int]:
     return found
 
 
-def _parse_leaf(text: str, spec: str) -> tuple[str, Matcher, int]:
-    """Parse one constraint; returns (canonical text, matcher, kind): kind 0 compares parsed versions, 1 matches
-    everything, 2 reads only the version's text (regex, glob, '@')."""
+def _parse_leaf(text: str, spec: str) -> Leaf:
+    """Parse one constraint; returns (canonical text, matcher, kind, bound): kind 0 compares parsed versions, 1
+    matches everything, 2 reads only the version's text (regex, glob, '@'); bound is (op, version) for '>=', '>',
+    '<=', '<' (so that '>=a,<b' can become one range test), else None."""
     s = text
     if not s:
         raise InvalidVersionSpec(spec, "empty constraint")
@@ -93,7 +95,7 @@ def _parse_leaf(text: str, spec: str) -> tuple[str, Matcher, int]:
         if s[0] != "^" or s[-1] != "$":
             raise InvalidVersionSpec(spec, "a regex must start with '^' and end with '$'")
         rx = compile_regex(s, lambda reason: InvalidVersionSpec(spec, reason))
-        return s, lambda v, raw: rx(raw) is not None, 2
+        return s, lambda v, raw: rx(raw) is not None, 2, None
     if s[0] in _OP_START:
         op = s[:2] if s[:2] in _OPS2 else s[:1]
         rest = s[len(op) :]
@@ -112,16 +114,16 @@ def _parse_leaf(text: str, spec: str) -> tuple[str, Matcher, int]:
         except InvalidVersion as err:
             raise InvalidVersionSpec(spec, f"invalid version '{rest}' ({err.reason})") from err
         if op in _BOUND_OPS:
-            return s, _bound(op, b), 0
+            return s, _bound(op, b), 0, (op, b)
         if op == "==":
-            return s, lambda v, raw: v == b, 0
+            return s, lambda v, raw: v == b, 0, None
         if op == "!=":
-            return s, lambda v, raw: v != b, 0
+            return s, lambda v, raw: v != b, 0, None
         if op == "=":
-            return s, _startswith(b), 0
+            return s, _startswith(b), 0, None
         if op == "!=startswith":
             sw = _startswith(b)
-            return s, lambda v, raw: not sw(v, raw), 0
+            return s, lambda v, raw: not sw(v, raw), 0, None
         # ~=: at least this version, and the same release series
         head = str(b).rsplit(".", 1)
         if len(head) != 2 or not head[0]:
@@ -130,15 +132,15 @@ def _parse_leaf(text: str, spec: str) -> tuple[str, Matcher, int]:
             series = _startswith(Version(head[0]))
         except InvalidVersion as err:
             raise InvalidVersionSpec(spec, f"invalid version '{head[0]}' ({err.reason})") from err
-        return s, lambda v, raw: v >= b and series(v, raw), 0
+        return s, lambda v, raw: v >= b and series(v, raw), 0, None
     if s == "*":
-        return s, _true, 1
+        return s, _true, 1, None
     if "*" in s.rstrip("*"):
         import re
 
         pattern = "^(?:" + re.escape(s).replace(r"\*", ".*") + ")$"
         rx = compile_regex(pattern, lambda reason: InvalidVersionSpec(spec, reason))
-        return s, lambda v, raw: rx(raw) is not None, 2
+        return s, lambda v, raw: rx(raw) is not None, 2, None
     if s[-1] == "*":
         if s[-2:] != ".*":
             s = s[:-1] + ".*"
@@ -146,31 +148,28 @@ def _parse_leaf(text: str, spec: str) -> tuple[str, Matcher, int]:
             b = Version(s[:-2])
         except InvalidVersion as err:
             raise InvalidVersionSpec(spec, f"invalid version '{s[:-2]}' ({err.reason})") from err
-        return s, _startswith(b), 0
+        return s, _startswith(b), 0, None
     if "@" in s:
-        return s, lambda v, raw: raw == s, 2
+        return s, lambda v, raw: raw == s, 2, None
     try:
         b = Version(s)
     except InvalidVersion as err:
         raise InvalidVersionSpec(spec, f"invalid version '{s}' ({err.reason})") from err
-    return s, lambda v, raw: v == b, 0
+    return s, lambda v, raw: v == b, 0, None
 
 
 _BOUND_OPS = (">=", ">", "<=", "<")
 
 
 def _bound(op: str, b: Version) -> Matcher:
-    """A comparison matcher that remembers (op, version), so that ``>=a,<b`` can become one range test."""
+    """A comparison matcher."""
     if op == ">=":
-        f: Any = lambda v, raw: v >= b  # noqa: E731
-    elif op == ">":
-        f = lambda v, raw: v > b  # noqa: E731
-    elif op == "<=":
-        f = lambda v, raw: v <= b  # noqa: E731
-    else:
-        f = lambda v, raw: v < b  # noqa: E731
-    f.bound = (op, b)
-    return f  # type: ignore[no-any-return]
+        return lambda v, raw: v >= b
+    if op == ">":
+        return lambda v, raw: v > b
+    if op == "<=":
+        return lambda v, raw: v <= b
+    return lambda v, raw: v < b
 
 
 def _range(lo: tuple[str, Version], hi: tuple[str, Version]) -> Matcher | None:
@@ -185,15 +184,18 @@ def _range(lo: tuple[str, Version], hi: tuple[str, Version]) -> Matcher | None:
     return (lambda v, raw: a < v < b) if hop == "<" else (lambda v, raw: a < v <= b)
 
 
-def _all(ms: list[Matcher]) -> Matcher:
-    if len(ms) == 2:
-        a, b = ms
-        ba, bb = getattr(a, "bound", None), getattr(b, "bound", None)
+def _all(ps: list[Leaf]) -> Matcher:
+    """The matcher of an 'and' of leaves or groups (none of them matching everything)."""
+    if len(ps) == 2:
+        pa, pb = ps
+        ba, bb = pa[3], pb[3]
         if ba is not None and bb is not None:
             r = _range(ba, bb)
             if r is not None:
                 return r
+        a, b = pa[1], pb[1]
         return lambda v, raw: a(v, raw) and b(v, raw)
+    ms = [p[1] for p in ps]
     return lambda v, raw: all(m(v, raw) for m in ms)
 
 
@@ -254,29 +256,49 @@ def _treeify(s: str, spec: str) -> Tree:
     return output[0]
 
 
-def _compile(tree: Tree, spec: str, depth: int = 0, in_and: bool = False) -> tuple[str, Matcher, int]:
+def _compile(tree: Tree, spec: str, depth: int = 0, in_and: bool = False) -> Leaf:
     if isinstance(tree, str):
         return _leaf(tree, spec)
     op = tree[0]
     parts = [_compile(t, spec, depth + 1, op == ",") for t in tree[1:]]
-    text = op.join(p[0] for p in parts)
+    text = op.join([p[0] for p in parts])
     if depth > 0 and (op == "," or in_and or depth > 0):
         text = f"({text})"
     kind = _combine(op, [p[2] for p in parts])
     if kind == 1:
-        return text, _true, 1
+        return text, _true, 1, None
     if op == ",":
-        ms = [p[1] for p in parts if p[2] != 1]
-        return text, (ms[0] if len(ms) == 1 else _all(ms)), kind
-    return text, _any([p[1] for p in parts]), kind
+        ps = [p for p in parts if p[2] != 1]
+        if len(ps) == 1:
+            return text, ps[0][1], kind, ps[0][3]
+        return text, _all(ps), kind, None
+    return text, _any([p[1] for p in parts]), kind, None
 
 
 def _combine(op: str, kinds: list[int]) -> int:
-    if op == "|" and 1 in kinds:
-        return 1
-    if op == "," and all(k == 1 for k in kinds):
+    """The kind of an 'and' (op ',') or 'or' (op '|') of parts of these kinds."""
+    if 1 in kinds and (op == "|" or kinds.count(1) == len(kinds)):
         return 1
     return 0 if 0 in kinds else 2
+
+
+def _and(pieces: list[str], spec: str) -> tuple[str, Matcher, int]:
+    """``a,b,...`` with no group, 'or' or regex: (canonical text, matcher, kind)."""
+    if len(pieces) == 2:  # the common '>=a,<b': no intermediate lists
+        pa = _leaf(pieces[0], spec)
+        pb = _leaf(pieces[1], spec)
+        canon = pa[0] + "," + pb[0]
+        ka, kb = pa[2], pb[2]
+        if ka == 1:
+            return canon, pb[1], kb
+        if kb == 1:
+            return canon, pa[1], ka
+        return canon, _all([pa, pb]), 0 if (ka == 0 or kb == 0) else 2
+    parts = [_leaf(p, spec) for p in pieces]
+    canon = ",".join([p[0] for p in parts])
+    ps = [p for p in parts if p[2] != 1]
+    kind = _combine(",", [p[2] for p in parts])
+    return canon, (_true if not ps else (ps[0][1] if len(ps) == 1 else _all(ps))), kind
 
 
 _cache: dict[str, VersionSpec] = {}
@@ -303,15 +325,11 @@ class VersionSpec:
         if " " in s or "\t" in s:  # spaces around ',', '|', parentheses and after an operator are dropped
             s = _SPACE_AFTER_OP(r"\1", _SPACE_AROUND(r"\1", s))
         if _TREE_CHARS(s) is None:
-            canon, match, kind = _leaf(s, text)
+            canon, match, kind, _ = _leaf(s, text)
         elif "," in s and _TREE_CHARS(s.replace(",", "")) is None:
-            parts = [_leaf(p, text) for p in s.split(",")]
-            canon = ",".join(p[0] for p in parts)
-            ms = [p[1] for p in parts if p[2] != 1]
-            kind = _combine(",", [p[2] for p in parts])
-            match = _true if not ms else (ms[0] if len(ms) == 1 else _all(ms))
+            canon, match, kind = _and(s.split(","), text)
         else:
-            canon, match, kind = _compile(_treeify(s, text), text)
+            canon, match, kind, _ = _compile(_treeify(s, text), text)
         self = object.__new__(cls)
         self._str = canon
         self._match = match
