@@ -183,6 +183,8 @@ def read_spec_file(path: str) -> tuple[list[str], bool]:
 
 def history_specs(prefix: str) -> dict[str, str]:
     """The specs the user asked for in earlier commands (conda-meta/history), by name."""
+    if not os.path.exists(os.path.join(prefix, "conda-meta", "history")):
+        return {}
     from cantil.link import History
     from cantil.specs import MatchSpec
 
@@ -219,10 +221,10 @@ def pinned_specs(prefix: str, settings: Settings, ns: argparse.Namespace) -> lis
 
 
 def installed_records(prefix: str) -> dict[str, PrefixRecord]:
+    if not os.path.isdir(os.path.join(prefix, "conda-meta")):
+        return {}  # a new prefix: no need to import cantil.link at all (--dry-run of a create stays light)
     from cantil.link import PrefixData
 
-    if not os.path.isdir(os.path.join(prefix, "conda-meta")):
-        return {}
     return dict(PrefixData(prefix).records())
 
 
