@@ -27,6 +27,22 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()} ({sys.implementation.name})"
 
 
+def ensure_bytecode() -> None:
+    """Measure cantil as an installed copy runs: with bytecode written. Some shells set PYTHONDONTWRITEBYTECODE, which
+    makes every whole-process run recompile every module (seen here: 0.96 s instead of 0.2 s for a --dry-run)."""
+    import compileall
+    import importlib
+
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    for mod in ("cantil.specs", "cantil.repodata", "cantil.solver", "cantil.link", "cantil.activate", "cantil.cli"):
+        try:
+            paths = list(importlib.import_module(mod).__path__)
+        except ImportError:
+            continue
+        for path in paths:
+            compileall.compile_dir(path, quiet=1)
+
+
 def median(xs: list[float]) -> float:
     return statistics.median(xs)
 

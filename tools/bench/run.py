@@ -16,6 +16,10 @@ def main(argv: list[str]) -> int:
     scripts = sorted(HERE.glob("bench_*.py"))
     if argv:
         scripts = [s for s in scripts if s.stem.removeprefix("bench_") in argv]
+    sys.path.insert(0, str(HERE))
+    from _report import ensure_bytecode
+
+    ensure_bytecode()  # the scripts inherit an environment without PYTHONDONTWRITEBYTECODE
     rc = 0
     for s in scripts:
         print(f"== {s.name}", flush=True)
