@@ -31,3 +31,32 @@ def test_request_rejects_unknown_modifiers() -> None:
 
     with pytest.raises(ValueError, match="update_modifier"):
         SolveRequest(source=None, update_modifier="sometimes")  # type: ignore[arg-type]
+
+
+def test_solve_leaves_the_garbage_collector_as_it_found_it() -> None:
+    """solve pauses the cyclic collector while it runs; the caller's setting must survive success and failure."""
+    import gc
+
+    import pytest
+    from solver_helpers import MemorySource, rec
+
+    from cantil.solver import solve
+
+    source = MemorySource([rec("a 1.0", "b >=2"), rec("b 1.0"), rec("b 2.0")])
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            if enabled:
+                gc.enable()
+            else:
+                gc.disable()
+            assert [r.version for r in solve(SolveRequest(source, specs_to_add=["a"])).records] == ["2.0", "1.0"]
+            assert gc.isenabled() is enabled
+            with pytest.raises(Unsatisfiable):
+                solve(SolveRequest(source, specs_to_add=["a", "b <2"]))
+            assert gc.isenabled() is enabled
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()

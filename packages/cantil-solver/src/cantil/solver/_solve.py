@@ -17,6 +17,7 @@ How conda's request maps here (docs/solver.md has the whole story):
 from __future__ import annotations
 
 import difflib
+import gc
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -35,7 +36,23 @@ def _spec(s: MatchSpec | str) -> MatchSpec:
 
 
 def solve(request: SolveRequest) -> Solution:
-    """The best final state for `request`, or raise PackagesNotFound / Unsatisfiable (both SolverError)."""
+    """The best final state for `request`, or raise PackagesNotFound / Unsatisfiable (both SolverError).
+
+    The cyclic garbage collector is paused for the call (and restored after, if it was on): a solve allocates
+    hundreds of thousands of small clause lists and no cycles worth collecting, and the collections those
+    allocations trigger cost up to a fifth of a large solve.
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _solve(request)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _solve(request: SolveRequest) -> Solution:
     add = [_spec(s) for s in request.specs_to_add]
     remove = [_spec(s) for s in request.specs_to_remove]
     history = [_spec(s) for s in request.history]
