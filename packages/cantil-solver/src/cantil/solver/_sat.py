@@ -92,12 +92,9 @@ class Formula:
         if top == 1 and len(group) == 1:
             return [group[0][0]]
         u = self.new_vars(top)
-        add = self.clauses.append
-        for lit, w in group:
-            if w > 0:
-                add([-lit, u[min(w, cap) - 1]])
-        for k in range(top - 1):
-            add([-u[k + 1], u[k]])
+        ext = self.clauses.extend
+        ext([[-lit, u[(w if w < cap else cap) - 1]] for lit, w in group if w > 0])
+        ext([[-u[k + 1], u[k]] for k in range(top - 1)])
         return u
 
     def merge(self, a: list[int], b: list[int], cap: int) -> list[int]:
