@@ -202,20 +202,22 @@ def _prune(p: Problem) -> None:
     live_count: dict[str, int] = {}
     users: dict[int, list[str]] = {}  # var -> dependency texts it is a candidate of
     work: list[int] = []
+    dependents: dict[str, list[int]] = {}
+    depends = p.depends
     for v in range(1, n):
-        for text in p.depends[v]:
-            if text not in live_count:
+        for text in depends[v]:
+            left = live_count.get(text)
+            if left is None:
                 c = p.matching(text)
-                live_count[text] = len(c)
+                left = live_count[text] = len(c)
                 for u in c:
                     users.setdefault(u, []).append(text)
-            if live_count[text] == 0 and alive[v]:
+                dependents[text] = [v]
+            else:
+                dependents[text].append(v)
+            if left == 0 and alive[v]:
                 alive[v] = 0
                 work.append(v)
-    dependents: dict[str, list[int]] = {}
-    for v in range(1, n):
-        for text in p.depends[v]:
-            dependents.setdefault(text, []).append(v)
     while work:
         v = work.pop()
         for text in users.get(v, ()):
