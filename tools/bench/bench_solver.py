@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -91,14 +92,19 @@ class Scaled:
 
 
 def _ours(source: Any, specs: list[str]) -> float:
+    return _ours_cpu(source, specs)[0]
+
+
+def _ours_cpu(source: Any, specs: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one solve; the CPU figure shows the work itself when the shared machine is loaded."""
     from cantil.solver import SolveRequest, SolverError, solve
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     try:
         solve(SolveRequest(source, specs_to_add=specs))
     except SolverError:
         pass
-    return time.perf_counter() - t
+    return time.perf_counter() - t, time.process_time() - c
 
 
 def _rattler(requests: list[list[str]]) -> list[float] | None:
@@ -125,19 +131,24 @@ def main(argv: list[str]) -> int:
     source = load_channel(DATA)
     requests = [p for p, _ in PROBLEMS]
     ours: list[list[float]] = [[] for _ in PROBLEMS]
+    cpu: list[list[float]] = [[] for _ in PROBLEMS]
+    load_before = os.getloadavg()[0]
     theirs: list[list[float]] = [[] for _ in PROBLEMS]
     for specs in requests:  # warm-up: imports, caches of parsed specs
         _ours(source, specs)
     for _ in range(args.rounds):
         for i, specs in enumerate(requests):
-            ours[i].append(_ours(source, specs))
+            wall, used = _ours_cpu(source, specs)
+            ours[i].append(wall)
+            cpu[i].append(used)
         got = _rattler(requests)
         if got is not None:
             for i, x in enumerate(got):
                 theirs[i].append(x)
     rows = []
     ratios = []
-    for (specs, conda), mine, other in zip(PROBLEMS, ours, theirs, strict=True):
+    load_after = os.getloadavg()[0]
+    for (specs, conda), mine, other, mine_cpu in zip(PROBLEMS, ours, theirs, cpu, strict=True):
         m = median(mine)
         o = median(other) if other else None
         if o:
@@ -146,6 +157,7 @@ def main(argv: list[str]) -> int:
             "`" + " ".join(specs) + "`",
             f"{conda:.2f} s" if conda < 600 else "> 600 s",
             _ms(m),
+            _ms(median(mine_cpu)),
             _ms(o) if o else "n/a",
             f"{m / o:.1f}" if o else "n/a",
             f"{conda / m:.0f}x",
@@ -170,9 +182,11 @@ def main(argv: list[str]) -> int:
         "explanation for the two unsatisfiable requests). py-rattler: `solve_with_sparse_repodata` in a child process",
         "per round, on SparseRepoData built once per child (its time includes reading the reached records from the",
         "file). conda classic: the figures issue 5 measured on this machine. The machine is shared: figures under load",
-        "vary by a factor of 2 or more between runs.",
+        "vary by a factor of 2 or more between runs; the cantil CPU column (process time of the same solves) is the",
+        f"steadier figure. Load average (1 min) during this run: {load_before:.1f} at the start, {load_after:.1f}"
+        " at the end of the main table.",
         "",
-        table(["request", "conda classic", "cantil", "py-rattler", "cantil / py-rattler", "vs conda"], rows),
+        table(["request", "conda classic", "cantil", "cantil CPU", "py-rattler", "cantil / py-rattler", "vs conda"], rows),
         "",
         f"Median of cantil / py-rattler over the problems: **{median(ratios):.1f}**." if ratios else "",
         "",
