@@ -159,6 +159,13 @@ def build_link_unit(record: PackageRecord, extracted: Path, prefix: Path, *, set
                         hint="install python in the same environment")
     src_root = str(extracted) + "/"
     remap = noarch_py and py is not None
+    if not remap and link_type != COPY:
+        # the common case in one comprehension: plain files linked as they are listed (same ops, same order)
+        unit.ops = [FileOp(e.path, "link", src_root + e.path, e)
+                    if e.path_type == "hardlink" and not e.prefix_placeholder and not e.no_link
+                    else _op(e, src_root, link_type)
+                    for e in info.paths if e.path_type != "directory"]
+        return unit
     for e in info.paths:
         target = _python.noarch_target(e.path, py.sp_dir) if (remap and py) else e.path
         source = src_root + e.path
@@ -184,6 +191,20 @@ def build_link_unit(record: PackageRecord, extracted: Path, prefix: Path, *, set
             content = _python.entry_point_script(str(prefix / py.exe), module, func)
             unit.ops.append(FileOp(f"bin/{cmd}", "write", content=content, mode=0o755))
     return unit
+
+
+def _op(e: PathEntry, src_root: str, link_type: int) -> FileOp:
+    """The operation of an entry that is not remapped (noarch python remaps in build_link_unit's loop)."""
+    source = src_root + e.path
+    if e.prefix_placeholder:
+        how = "stage"
+    elif e.path_type == "softlink":
+        how = "symlink" if os.path.islink(source) else "copy"
+    elif e.no_link or link_type == COPY:
+        how = "copy"
+    else:
+        how = "link"
+    return FileOp(e.path, how, source, e)
 
 
 class DiskView:
