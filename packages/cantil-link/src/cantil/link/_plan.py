@@ -244,16 +244,12 @@ class DiskView:
         return self.listing(rel) is not None
 
 
-def check_safety(units: Sequence[LinkUnit], settings: LinkSettings, reporter: Reporter,
-                 found: Sequence[list[VerificationError]] | None = None) -> None:
-    """conda's safety_checks; `found` are the problems per package when already computed (in threads, while the
-    next package's metadata was being parsed)."""
+def check_safety(units: Sequence[LinkUnit], settings: LinkSettings, reporter: Reporter) -> None:
+    """conda's safety_checks: `enabled` raises the first problem, `warn` reports each."""
     if settings.safety_checks == "disabled":
         return
-    if found is None:
-        found = [unit_problems(u, settings) for u in units]
-    for errors in found:
-        for err in errors:
+    for unit in units:
+        for err in unit_problems(unit, settings):
             if settings.safety_checks == "enabled":
                 raise err
             reporter.warning(str(err))

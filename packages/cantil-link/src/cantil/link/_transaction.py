@@ -14,7 +14,6 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -57,7 +56,6 @@ class Transaction:
         self.unlink_units: list[_plan.UnlinkUnit] = []
         self._verified = False
         self._seen_meta: list[str] | None = None
-        self._problems: list[list[Any]] | None = None
         self.needed_dirs: list[str] = []
 
     @classmethod
@@ -96,7 +94,7 @@ class Transaction:
         self._seen_meta = self._meta_listing()
         self._plan_units()
         _plan.check_prefix_length(self.link_units, self.prefix)
-        _plan.check_safety(self.link_units, self.settings, self.reporter, self._problems)
+        _plan.check_safety(self.link_units, self.settings, self.reporter)
         _plan.check_writable_and_space(self.link_units, self.prefix)
         self._check_conflicts()
         _plan.prelink_messages(self.link_units, self.reporter)
@@ -129,27 +127,16 @@ class Transaction:
         for spec in self.requested_specs:
             requested.setdefault(_plan.spec_name(spec), []).append(spec)
         self.link_units = []
-        # each package's safety checks (lstat: the GIL is released) run in a thread while the next one is parsed
-        threads = self.settings.execute_threads or min(4, os.cpu_count() or 1)
-        checking = self.settings.safety_checks != "disabled" and threads > 1 and len(self.link_records) > 1
-        pool = ThreadPoolExecutor(threads, thread_name_prefix="cantil-verify") if checking else None
-        futures = []
-        try:
-            for rec in self.link_records:
-                extracted = self.extracted.get(rec)
-                if extracted is None and self.cache is not None:
-                    extracted = self.cache.extracted(rec)
-                if extracted is None:
-                    raise LinkError(f"{rec.name}-{rec.version}-{rec.build} is not in the package cache")
-                unit = _plan.build_link_unit(rec, extracted, self.prefix, settings=self.settings, py=py,
-                                             requested=requested.get(rec.name, []))
-                self.link_units.append(unit)
-                if pool is not None:
-                    futures.append(pool.submit(_plan.unit_problems, unit, self.settings))
-            self._problems = [f.result() for f in futures] if pool is not None else None
-        finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+        # the safety checks (one lstat per cache file, `map` in C) run after, in this thread: checking in threads
+        # while the next package is parsed was slower (each lstat waits for the GIL that the parser holds)
+        for rec in self.link_records:
+            extracted = self.extracted.get(rec)
+            if extracted is None and self.cache is not None:
+                extracted = self.cache.extracted(rec)
+            if extracted is None:
+                raise LinkError(f"{rec.name}-{rec.version}-{rec.build} is not in the package cache")
+            self.link_units.append(_plan.build_link_unit(rec, extracted, self.prefix, settings=self.settings, py=py,
+                                                         requested=requested.get(rec.name, [])))
         self._python = py
         self._installed_raw = installed
         self._owners = pd.owners()
