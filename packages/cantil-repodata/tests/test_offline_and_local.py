@@ -81,6 +81,18 @@ def test_file_channel_reads_in_place(channel_dir: Path, cache_dir: Path, index_f
         assert {s.how for s in idx.sources} == {"file"}
 
 
+def test_file_channel_in_a_folder_with_percent_and_space(channel_dir: Path, tmp_path: Path, cache_dir: Path,
+                                                         index_for: IndexFor, no_sockets: None) -> None:
+    """A file:// URL is percent-decoded exactly once: a folder literally named `100%25 sure` stays that name."""
+    import shutil
+
+    odd = tmp_path / "100%25 sure" / "chan"
+    shutil.copytree(channel_dir, odd)
+    url = odd.as_uri()  # .../100%2525%20sure/chan
+    recs = index_for(url, cache_dir, shards=False, offline=True).records("a")
+    assert [r.fn for r in recs] == ["a-1.0-h0_0.conda"]
+
+
 def test_file_channel_without_noarch_is_not_a_channel(tmp_path: Path, cache_dir: Path,
                                                       index_for: IndexFor) -> None:
     (tmp_path / "nochan").mkdir()

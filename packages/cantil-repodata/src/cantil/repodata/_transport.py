@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote, urlparse
-from urllib.request import url2pathname
 
 from ._reporter import Reporter
 from ._settings import RepodataSettings
@@ -42,8 +41,11 @@ def is_file_url(url: str) -> bool:
 
 def file_url_path(url: str) -> Path:
     parsed = urlparse(url)
-    path = url2pathname(unquote(parsed.path)) if os.name != "nt" else url2pathname(parsed.path)
-    return Path(path)
+    if os.name == "nt":  # drive letters and backslashes; urllib.request is heavy, so only imported here
+        from urllib.request import url2pathname
+
+        return Path(url2pathname(parsed.path))
+    return Path(unquote(parsed.path))  # percent-decoded exactly once
 
 
 @dataclass
