@@ -9,6 +9,7 @@ import contextlib
 import errno
 import hashlib
 import json
+import operator
 import os
 import shutil
 from collections import deque
@@ -315,6 +316,13 @@ class Executor:
         for e in unit.info.paths:
             if e.path_type == "directory":
                 paths.append(e.to_paths_data())
+        raw_text = unit.info.paths_text
+        if (raw_text is not None and len(paths) == len(unit.info.paths)
+                and all(map(operator.is_, paths, [e.raw for e in unit.info.paths]))):
+            # every entry is paths.json's own dict, in its order: the record reuses the text as read
+            paths_data: Any = RawJSON('{"paths_version": 1, "paths": ' + raw_text + "}")
+        else:
+            paths_data = {"paths_version": 1, "paths": paths}
         tarball = None
         for ext in (".conda", ".tar.bz2"):
             cand = unit.info.extracted_dir.with_name(unit.info.extracted_dir.name + ext)
@@ -325,7 +333,7 @@ class Executor:
         data = PrefixRecord.from_record(
             record,
             files=files,
-            paths_data={"paths_version": 1, "paths": paths},
+            paths_data=paths_data,
             link={"source": str(unit.info.extracted_dir), "type": unit.link_type},
             extracted_package_dir=str(unit.info.extracted_dir),
             package_tarball_full_path=tarball,
@@ -371,11 +379,20 @@ def _dist_str(record: PackageRecord) -> str:
     return f"{head}::{record.name}-{record.version}-{record.build}"
 
 
+class RawJSON:
+    """A value already encoded (paths_data reusing paths.json's text); record_json writes it as is."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
 def record_json(data: dict[str, Any]) -> str:
     """One top-level key a line (readable, like conda's), each value in the C encoder (json.dump with indent is
     pure Python and takes seconds for 20,000 paths)."""
     dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-    items = [f"  {dumps(k)}: {dumps(data[k])}" for k in sorted(data)]
+    items = [f"  {dumps(k)}: {v.text if isinstance(v := data[k], RawJSON) else dumps(v)}" for k in sorted(data)]
     return "{\n" + ",\n".join(items) + "\n}\n"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,7 @@ class PackageInfo:
     paths: list[PathEntry]
     noarch: str | None = None
     entry_points: list[str] = field(default_factory=list)
+    paths_text: str | None = None  # the JSON text of paths.json's "paths" array, as read (reused by the record)
 
     @property
     def name(self) -> str:
@@ -78,7 +80,7 @@ def read_package_info(extracted_dir: Path) -> PackageInfo:
     index = _read_json(info / "index.json", dist)
     if not isinstance(index, dict):
         raise CorruptPackage(dist, "missing or invalid info/index.json")
-    paths_json = _read_json(info / "paths.json", dist)
+    paths_json, paths_text = _read_paths_json(info / "paths.json", dist)
     if paths_json is not None:
         raw_paths = paths_json.get("paths", ()) if isinstance(paths_json, dict) else None
         if not isinstance(raw_paths, (list, tuple)):
@@ -104,7 +106,38 @@ def read_package_info(extracted_dir: Path) -> PackageInfo:
             noarch = "python"
         elif isinstance(raw, str) and raw:
             noarch = raw
-    return PackageInfo(extracted_dir, index, paths, noarch, entry_points)
+    return PackageInfo(extracted_dir, index, paths, noarch, entry_points, paths_text)
+
+
+_PATHS_HEAD = re.compile(r'\s*\{\s*"paths"\s*:\s*')
+_DECODER = json.JSONDecoder()
+
+
+def _read_paths_json(path: Path, dist: str) -> tuple[Any, str | None]:
+    """paths.json parsed, and the text of its "paths" array when the file starts with that key (conda-build's and
+    rattler's files do): one parse, and the record can reuse the text instead of encoding 20,000 entries again."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        return None, None
+    except OSError as e:
+        raise CorruptPackage(dist, f"unreadable {path.name} ({e})") from e
+    try:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            return json.loads(data), None  # json's own encoding detection (UTF-16/32), no text reused
+        m = _PATHS_HEAD.match(text)
+        if m is not None:
+            paths, end = _DECODER.raw_decode(text, m.end())
+            rest = json.loads('{"paths":[]' + text[end:])  # validates the rest of the object
+            if isinstance(paths, list) and isinstance(rest, dict) and rest.get("paths") == []:
+                rest["paths"] = paths
+                return rest, text[m.end():end]
+        return json.loads(text), None
+    except ValueError as e:
+        raise CorruptPackage(dist, f"unreadable {path.name} ({e})") from e
 
 
 def _entry(p: dict[str, Any], dist: str) -> PathEntry:
