@@ -42,22 +42,16 @@ def _parent(doc: Any, pointer: str) -> tuple[Any, str]:
     tokens = _tokens(pointer)
     if not tokens:
         raise PatchError("the whole document cannot be the target here")
-    node = doc
-    for token in tokens[:-1]:
-        if isinstance(node, dict):
-            if token not in node:
-                raise PatchError(f"path {pointer!r} does not exist")
-            node = node[token]
-        elif isinstance(node, list):
-            node = node[_index(token, len(node), allow_end=False, pointer=pointer)]
-        else:
-            raise PatchError(f"path {pointer!r} goes through a scalar")
-    return node, tokens[-1]
+    return _walk(doc, tokens[:-1], pointer), tokens[-1]
 
 
 def _get(doc: Any, pointer: str) -> Any:
-    node = doc
-    for token in _tokens(pointer):
+    return _walk(doc, _tokens(pointer), pointer)
+
+
+def _walk(node: Any, tokens: list[str], pointer: str) -> Any:
+    """Follow `tokens` from `node`; every step must exist (the pointer is named in errors)."""
+    for token in tokens:
         if isinstance(node, dict):
             if token not in node:
                 raise PatchError(f"path {pointer!r} does not exist")
