@@ -167,19 +167,10 @@ def build_link_unit(record: PackageRecord, extracted: Path, prefix: Path, *, set
                     for e in info.paths if e.path_type != "directory"]
         return unit
     for e in info.paths:
-        target = _python.noarch_target(e.path, py.sp_dir) if (remap and py) else e.path
-        source = src_root + e.path
         if e.path_type == "directory":
             continue  # created with the parents of the files; listed in the record
-        if e.prefix_placeholder:
-            how = "stage"
-        elif e.path_type == "softlink":
-            how = "symlink" if os.path.islink(source) else "copy"
-        elif e.no_link or link_type == COPY:
-            how = "copy"
-        else:
-            how = "link"
-        unit.ops.append(FileOp(target, how, source, e))
+        target = _python.noarch_target(e.path, py.sp_dir) if (remap and py) else e.path
+        unit.ops.append(_op(e, src_root, link_type, target))
         if noarch_py and py and e.path.startswith("site-packages/") and e.path.endswith(".py"):
             unit.pyc.append((target, _python.pyc_path(target, py.version)))
     if noarch_py and py:
@@ -193,8 +184,8 @@ def build_link_unit(record: PackageRecord, extracted: Path, prefix: Path, *, set
     return unit
 
 
-def _op(e: PathEntry, src_root: str, link_type: int) -> FileOp:
-    """The operation of an entry that is not remapped (noarch python remaps in build_link_unit's loop)."""
+def _op(e: PathEntry, src_root: str, link_type: int, target: str | None = None) -> FileOp:
+    """The operation for one entry; `target` is its place in the prefix when noarch python remaps it."""
     source = src_root + e.path
     if e.prefix_placeholder:
         how = "stage"
@@ -204,7 +195,7 @@ def _op(e: PathEntry, src_root: str, link_type: int) -> FileOp:
         how = "copy"
     else:
         how = "link"
-    return FileOp(e.path, how, source, e)
+    return FileOp(e.path if target is None else target, how, source, e)
 
 
 class DiskView:
