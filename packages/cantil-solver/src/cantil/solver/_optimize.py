@@ -10,6 +10,7 @@ could change the set of active track features is not tried, and a search that di
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from cantil.solver._encode import Encoding
@@ -182,13 +183,8 @@ class Search:
             recs = allowed[name]
             if not recs or len(recs) > 64:
                 continue
-            common: dict[str, frozenset[int]] | None = None
-            for v in recs:
-                mine = depmap(v)
-                common = mine if common is None else {d: common[d] | mine[d] for d in common.keys() & mine.keys()}
-                if not common:
-                    break
-            for dn, ok in (common or {}).items():
+            common = _common_deps(recs, depmap)
+            for dn, ok in common.items():
                 old = allowed.get(dn)
                 new = frozenset(ok) if old is None else old & ok
                 if old is None or len(new) < len(old):
@@ -329,13 +325,8 @@ class Search:
                     push(u)
             if not recs:
                 continue
-            common: dict[str, frozenset[int]] | None = None
-            for v in recs:
-                mine = depmap(v)
-                common = mine if common is None else {d: common[d] | mine[d] for d in common.keys() & mine.keys()}
-                if not common:
-                    break
-            for dn, allowed in (common or {}).items():
+            common = _common_deps(recs, depmap)
+            for dn, allowed in common.items():
                 old = possible.get(dn)
                 new = set(allowed) - banned if old is None else old & allowed
                 if old is None or len(new) < len(old):
@@ -366,3 +357,14 @@ def _shift(
         if g:
             out.append(g)
     return out, offset
+
+
+def _common_deps(recs: Iterable[int], depmap: Callable[[int], dict[str, frozenset[int]]]) -> dict[str, frozenset[int]]:
+    """The dependency names every record of `recs` needs, each with the union of the records that satisfy it."""
+    common: dict[str, frozenset[int]] | None = None
+    for v in recs:
+        mine = depmap(v)
+        common = mine if common is None else {d: common[d] | mine[d] for d in common.keys() & mine.keys()}
+        if not common:
+            break
+    return common or {}
