@@ -8,21 +8,27 @@
 Errors: see cantil.repodata.errors (RepodataError and its tree).
 """
 
-from cantil.repodata._cache import cache_fn_url
-from cantil.repodata._download import Downloader
-from cantil.repodata._index import Index
-from cantil.repodata._reporter import Reporter
-from cantil.repodata._settings import RepodataSettings
-from cantil.repodata.errors import (
-    CacheNotWritable,
-    ChannelNotFound,
-    ChecksumMismatch,
-    HTTPError,
-    OfflineError,
-    RepodataCorrupt,
-    RepodataError,
-    UnavailableInvalidChannel,
-)
+# Names are imported on first use (PEP 562), so that importing the package costs almost nothing: the CLI
+# pays only for the modules a command reaches.
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from cantil.repodata._cache import cache_fn_url
+    from cantil.repodata._download import Downloader
+    from cantil.repodata._index import Index
+    from cantil.repodata._reporter import Reporter
+    from cantil.repodata._settings import RepodataSettings
+    from cantil.repodata.errors import (
+        CacheNotWritable,
+        ChannelNotFound,
+        ChecksumMismatch,
+        HTTPError,
+        OfflineError,
+        RepodataCorrupt,
+        RepodataError,
+        UnavailableInvalidChannel,
+    )
+del TYPE_CHECKING
 
 __all__ = [
     "CacheNotWritable",
@@ -39,3 +45,32 @@ __all__ = [
     "UnavailableInvalidChannel",
     "cache_fn_url",
 ]
+
+_WHERE = {
+    "CacheNotWritable": "cantil.repodata.errors",
+    "ChannelNotFound": "cantil.repodata.errors",
+    "ChecksumMismatch": "cantil.repodata.errors",
+    "Downloader": "cantil.repodata._download",
+    "HTTPError": "cantil.repodata.errors",
+    "Index": "cantil.repodata._index",
+    "OfflineError": "cantil.repodata.errors",
+    "RepodataCorrupt": "cantil.repodata.errors",
+    "RepodataError": "cantil.repodata.errors",
+    "RepodataSettings": "cantil.repodata._settings",
+    "Reporter": "cantil.repodata._reporter",
+    "UnavailableInvalidChannel": "cantil.repodata.errors",
+    "cache_fn_url": "cantil.repodata._cache",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cantil.repodata' has no attribute {name!r}")
+    value = getattr(__import__(module, fromlist=[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
