@@ -27,12 +27,14 @@ import datetime
 import hashlib
 import json
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO, Any
 
 try:
     import fcntl
@@ -72,7 +74,19 @@ FILE_MODE = 0o666 & ~_umask()   # what open() would give: cache files are shared
 
 
 def make_temp(folder: Path, name: str) -> tuple[int, str]:
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    """A new file `.<name>.<random>.tmp` in `folder`, created exclusively, as `(fd, path)`.
+
+    What `tempfile.mkstemp` does, without importing `tempfile` (and `random`, `shutil`) on every command.
+    """
+    for _ in range(100):
+        tmp = os.path.join(folder, f".{name}.{os.urandom(6).hex()}.tmp")
+        try:
+            fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+        except FileExistsError:
+            continue
+        break
+    else:
+        raise FileExistsError(f"no free temporary name for {name!r} in {folder}")
     if hasattr(os, "fchmod"):
         with contextlib.suppress(OSError):
             os.fchmod(fd, FILE_MODE)
@@ -96,7 +110,7 @@ def _utcnow() -> datetime.datetime:
     return datetime.datetime.now(tz=datetime.timezone.utc)
 
 
-class RepodataState(dict[str, Any]):
+class RepodataState(dict[str, "Any"]):
     """The `.info.json` content: a dict with conda's keys and a few helpers."""
 
     @classmethod

@@ -14,14 +14,16 @@ import contextlib
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from ._reporter import Reporter
 from ._settings import RepodataSettings
 from ._transport import CHUNK, Result, Transport, file_url_path, is_file_url, to_int, wrap_urllib3
 from .errors import ChecksumMismatch, HTTPError, OfflineError, redact_url
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from cantil.specs import Channel
 
 __all__ = ["Downloader"]

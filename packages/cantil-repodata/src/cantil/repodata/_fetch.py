@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ._cache import REPODATA_FN, CacheEntry, RepodataState
 from ._jlap import blake2_256
@@ -33,25 +31,41 @@ from ._shards import ShardIndex, parse_shard_index
 from ._transport import Result, Transport, file_url_path, is_file_url
 from .errors import HTTPError, OfflineError, RepodataCorrupt, RepodataError, UnavailableInvalidChannel, redact_url
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
 __all__ = ["SubdirFetcher", "SubdirSource", "package_base_url"]
 
 SHARDS_FN = "repodata_shards.msgpack.zst"
 SNIPPET = 32
 
 
-@dataclass
 class SubdirSource:
-    """What one channel subdir provides: a prepared index (full repodata) or a shard index, or nothing."""
+    """What one channel subdir provides: a prepared index (full repodata) or a shard index, or nothing.
 
-    channel: str
-    subdir: str
-    url: str                       # subdir URL without credentials
-    url_w_credentials: str
-    entry: CacheEntry
-    how: str                       # cache, not-modified, shards, jlap, zst, bz2, json, file, empty
-    prepared: PreparedIndex | None = None
-    shards: ShardIndex | None = None
-    package_base_url: str = ""     # with a trailing "/"; "" = the subdir URL
+    `url` is the subdir URL without credentials; `how` one of cache, not-modified, shards, jlap, zst, bz2, json,
+    file, empty; `package_base_url` ends with "/" ("" = the subdir URL).
+    """
+
+    __slots__ = ("channel", "entry", "how", "package_base_url", "prepared", "shards", "subdir", "url",
+                 "url_w_credentials")
+
+    def __init__(self, *, channel: str, subdir: str, url: str, url_w_credentials: str, entry: CacheEntry, how: str,
+                 prepared: PreparedIndex | None = None, shards: ShardIndex | None = None,
+                 package_base_url: str = "") -> None:
+        self.channel = channel
+        self.subdir = subdir
+        self.url = url
+        self.url_w_credentials = url_w_credentials
+        self.entry = entry
+        self.how = how
+        self.prepared = prepared
+        self.shards = shards
+        self.package_base_url = package_base_url
+
+    def __repr__(self) -> str:
+        return f"SubdirSource({self.channel!r}, {self.subdir!r}, how={self.how!r})"
 
 
 def _token_hint(status: int) -> str:
@@ -78,7 +92,8 @@ class SubdirFetcher:
 
     # -- results -------------------------------------------------------------------------------------------------
     def _source(self, how: str, **kw: Any) -> SubdirSource:
-        return SubdirSource(self.channel, self.subdir, self.url, self.url_c, self.entry, how, **kw)
+        return SubdirSource(channel=self.channel, subdir=self.subdir, url=self.url, url_w_credentials=self.url_c,
+                            entry=self.entry, how=how, **kw)
 
     def _prepared(self, json_path: Path, data: Mapping[str, Any] | None = None) -> PreparedIndex:
         """The prepared index of `json_path`, rebuilt when it was made from another file."""

@@ -14,13 +14,13 @@ from repodata.json instead.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
 
 from ._cache import REPODATA_FN
 from ._fetch import SubdirFetcher, SubdirSource
+from ._parallel import run_parallel
 from ._records import make_records
 from ._reporter import Reporter
 from ._settings import RepodataSettings
@@ -28,7 +28,10 @@ from ._shardfetch import ShardLoader
 from ._transport import Transport
 from .errors import CacheNotWritable, OfflineError, RepodataError, UnavailableInvalidChannel
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from cantil.specs import Channel, MatchSpec, PackageRecord
 
 __all__ = ["Index"]
@@ -122,14 +125,11 @@ class Index:
                     except RepodataError as err:
                         results.append(err)
             else:
-                with ThreadPoolExecutor(self._threads(len(jobs)), thread_name_prefix="cantil-repodata") as pool:
-                    futures = [pool.submit(self._fetch_one, ch, subdir, url, url_c)
-                               for _, ch, subdir, url, url_c in jobs]
-                    for fut in futures:
-                        try:
-                            results.append(fut.result())
-                        except RepodataError as err:
-                            results.append(err)
+                calls = [functools.partial(self._fetch_one, ch, subdir, url, url_c) for _, ch, subdir, url, url_c in jobs]
+                for res in run_parallel(calls, self._threads(len(jobs)), "cantil-repodata"):
+                    if isinstance(res, BaseException) and not isinstance(res, RepodataError):
+                        raise res
+                    results.append(res)
             sources: list[SubdirSource] = []
             by_channel: dict[int, list[SubdirSource | BaseException]] = {}
             for (i, *_), res in zip(jobs, results, strict=True):
@@ -194,9 +194,10 @@ class Index:
         if len(tasks) == 1:
             tasks[0][0].get(tasks[0][1])
             return
-        with ThreadPoolExecutor(self._threads(len(tasks)), thread_name_prefix="cantil-shards") as pool:
-            for fut in [pool.submit(loader.get, name) for loader, name in tasks]:
-                fut.result()
+        calls = [functools.partial(loader.get, name) for loader, name in tasks]
+        for res in run_parallel(calls, self._threads(len(tasks)), "cantil-shards"):
+            if isinstance(res, BaseException):
+                raise res
 
     # -- extras ------------------------------------------------------------------------------------------------------
     def names(self) -> set[str]:

@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
-from typing import Any
 
 from ._jsonpatch import PatchError, apply_patch
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["JlapError", "JlapLog", "find_patches", "keyed_hash", "parse_jlap"]
 
@@ -46,14 +48,24 @@ def blake2_256(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=DIGEST_SIZE).hexdigest()
 
 
-@dataclass
 class JlapLog:
-    """What a (partial) JLAP stream says: patches in file order, the footer, and where to resume."""
+    """What a (partial) JLAP stream says: patches in file order, the footer, and where to resume.
 
-    patches: list[dict[str, Any]] = field(default_factory=list)
-    footer: dict[str, Any] = field(default_factory=dict)
-    pos: int = 0          # byte offset of the footer line: the next Range request starts here
-    iv: str = ""          # hex running checksum before the footer line
+    `pos` is the byte offset of the footer line (the next Range request starts there); `iv` the hex running
+    checksum before the footer line.
+    """
+
+    __slots__ = ("footer", "iv", "patches", "pos")
+
+    def __init__(self, patches: list[dict[str, Any]] | None = None, footer: dict[str, Any] | None = None,
+                 pos: int = 0, iv: str = "") -> None:
+        self.patches: list[dict[str, Any]] = patches if patches is not None else []
+        self.footer: dict[str, Any] = footer if footer is not None else {}
+        self.pos = pos
+        self.iv = iv
+
+    def __repr__(self) -> str:
+        return f"JlapLog({len(self.patches)} patches, pos={self.pos})"
 
     @property
     def latest(self) -> str:

@@ -12,14 +12,16 @@ from __future__ import annotations
 import contextlib
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from ._cache import RepodataState, atomic_write
 from ._jlap import JlapError, JlapLog, apply_patches, blake2_256, find_patches, parse_jlap
 from ._prepared import build_prepared, parse_repodata
 from .errors import HTTPError, RepodataCorrupt
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from ._fetch import SubdirFetcher, SubdirSource
 
 __all__ = ["try_jlap"]

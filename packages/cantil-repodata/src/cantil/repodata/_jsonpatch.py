@@ -8,9 +8,11 @@ True != 1). Any failure raises PatchError and the caller must treat the document
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["PatchError", "apply_patch"]
 
@@ -131,6 +133,7 @@ def apply_patch(doc: Any, operations: Sequence[Any]) -> Any:
                     raise PatchError(f"cannot move {src!r} into its own child {path!r}")
                 doc, value = _remove(doc, src)
             else:
+                import copy
                 value = copy.deepcopy(_get(doc, src))
             doc = _add(doc, path, value)
         elif kind == "test":

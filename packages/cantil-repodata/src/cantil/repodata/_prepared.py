@@ -27,11 +27,14 @@ import mmap
 import struct
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
 from ._cache import atomic_write
 from ._records import Row, normalize
 from .errors import RepodataCorrupt
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["PreparedIndex", "build_prepared", "group_by_name", "group_rows", "parse_repodata"]
 

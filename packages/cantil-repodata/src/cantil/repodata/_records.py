@@ -18,16 +18,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from cantil.specs import PackageRecord
 
 __all__ = ["make_records", "normalize"]
 
-Row = tuple[Any, ...]   # (fn, name, version, build, build_number, depends, constrains, subdir, noarch, license,
-                        #  license_family, md5, sha256, size, timestamp, track_features, features,
-                        #  python_site_packages_path, extra)
+# (fn, name, version, build, build_number, depends, constrains, subdir, noarch, license,
+#  license_family, md5, sha256, size, timestamp, track_features, features, python_site_packages_path, extra)
+if TYPE_CHECKING:
+    Row = tuple[Any, ...]
+else:  # no typing at run time (import cost)
+    Row = tuple
 _KNOWN = frozenset({
     "name", "version", "build", "build_number", "depends", "constrains", "run_constrained", "subdir", "noarch",
     "channel", "url", "fn", "license", "license_family", "md5", "sha256", "size", "timestamp", "track_features",

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any
 
 from ._cache import atomic_write
 from ._fetch import SubdirSource
@@ -23,6 +22,10 @@ from ._settings import RepodataSettings
 from ._shards import parse_shard, shard_ok
 from ._transport import Transport, is_file_url
 from .errors import HTTPError, OfflineError, RepodataCorrupt, redact_url
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["ShardLoader"]
 

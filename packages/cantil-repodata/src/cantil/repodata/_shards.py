@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urljoin
+
+from .errors import redact_url
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["ShardIndex", "decompress_zstd", "parse_shard", "parse_shard_index", "shard_ok"]
 
@@ -58,13 +62,18 @@ def _join(base: str, rel: str) -> str:
     return urljoin(base, rel)
 
 
-@dataclass(frozen=True)
 class ShardIndex:
     """The parsed shard index of one subdir; `url` is the index URL (with credentials when the channel has any)."""
 
-    url: str
-    info: Mapping[str, Any]
-    shards: Mapping[str, bytes]
+    __slots__ = ("info", "shards", "url")
+
+    def __init__(self, url: str, info: Mapping[str, Any], shards: Mapping[str, bytes]) -> None:
+        self.url = url
+        self.info = info
+        self.shards = shards
+
+    def __repr__(self) -> str:
+        return f"ShardIndex(url={redact_url(self.url)!r}, {len(self.shards)} shards)"
 
     @property
     def shards_base_url(self) -> str:

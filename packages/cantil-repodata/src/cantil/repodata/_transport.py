@@ -12,22 +12,22 @@ streamed to a file is restarted from scratch. Offline mode refuses any http(s) U
 
 from __future__ import annotations
 
-import bz2
 import contextlib
 import hashlib
 import os
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
 from urllib.parse import unquote, urlparse
 
 from ._reporter import Reporter
 from ._settings import RepodataSettings
 from .errors import HTTPError, OfflineError, RepodataCorrupt, redact_url
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import IO, Any
 
 __all__ = ["Result", "Transport", "is_file_url"]
 
@@ -48,13 +48,18 @@ def file_url_path(url: str) -> Path:
     return Path(unquote(parsed.path))  # percent-decoded exactly once
 
 
-@dataclass
 class Result:
     """A response: `status`, lower-cased `headers`, `body` (when read into memory)."""
 
-    status: int
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, headers: dict[str, str] | None = None, body: bytes = b"") -> None:
+        self.status = status
+        self.headers: dict[str, str] = headers if headers is not None else {}
+        self.body = body
+
+    def __repr__(self) -> str:
+        return f"Result(status={self.status!r}, headers={self.headers!r}, body=<{len(self.body)} bytes>)"
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
@@ -75,6 +80,7 @@ class _Decoder:
 
             self._obj = zstandard.ZstdDecompressor().decompressobj()
         elif kind == "bz2":
+            import bz2
             self._obj = bz2.BZ2Decompressor()
 
     def _emit(self, data: bytes) -> None:
@@ -260,6 +266,7 @@ class Transport:
         return self.attempts(url, lambda a: wrap_urllib3(once, a)), digest
 
     def copy_file(self, url: str, dest: Path) -> None:
+        import shutil
         shutil.copyfile(file_url_path(url), dest)
 
 
