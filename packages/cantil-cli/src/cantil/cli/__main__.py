@@ -7,8 +7,8 @@ they run at every shell activation and must start as fast as a bare Python.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # not typing's: importing typing costs the shell commands a few ms
 if TYPE_CHECKING:
     from collections.abc import Sequence
 

@@ -7,7 +7,6 @@ Special paths that do not solve: an @EXPLICIT --file (exact URLs), `create --clo
 from __future__ import annotations
 
 import os
-import shutil
 
 from cantil.cli._context import env_name, is_env, locate
 from cantil.cli._errors import CliError, CondaValueError, PackagesNotFoundError
@@ -268,6 +267,8 @@ def _remove_prefix(sess: Session, prefix: str, *, quiet: bool = False) -> None:
                                   command_line=sess.command_line())
         txn.verify()
         txn.execute()
+    import shutil
+
     shutil.rmtree(prefix, ignore_errors=True)
     unregister_environment(Path(prefix), Path(sess.environments_txt()))
 
