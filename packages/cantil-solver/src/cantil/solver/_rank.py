@@ -61,11 +61,16 @@ class _Neg:
     __hash__ = None  # type: ignore[assignment]
 
 
+def best_first(vars_: Sequence[int], records: Sequence[Any], prio: Sequence[int], disabled: bool) -> list[int]:
+    """The vars sorted best first by conda's version key."""
+    return sorted(vars_, key=lambda v: _sort_key(records[v], prio[v], disabled))
+
+
 def ranks(
     vars_: Sequence[int], records: Sequence[Any], prio: Sequence[int], disabled: bool, target: int | None
 ) -> tuple[list[int], dict[int, tuple[int, int, int, int, int]]]:
     """The vars sorted best first, and per var its (channel, version, build, arch, timestamp) ranks."""
-    order = sorted(vars_, key=lambda v: _sort_key(records[v], prio[v], disabled))
+    order = best_first(vars_, records, prio, disabled)
     out: dict[int, tuple[int, int, int, int, int]] = {}
     prev: Any = None
     ic = iv = ib = ia = it = 0

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cantil.solver._encode import Encoding, Setup
-from cantil.solver._explain import Constraint, explain, neuter
+from cantil.solver._explain import Constraint, Selectors, explain, neuter
 from cantil.solver._index import collect
 from cantil.solver._optimize import Search
 from cantil.solver._rank import NAMES
@@ -78,7 +78,8 @@ def _solve(request: SolveRequest) -> Solution:
     explicit = {s.name for s in add}  # update_all's names keep their history specs; this request's replace them
     hist = [h for h in history if h.name not in explicit and h.name not in removed]
 
-    def attempt(freeze: bool) -> Solution:
+    def attempt(freeze: bool) -> Solution | None:
+        """The solution, or None when the frozen attempt fails (the caller retries unfrozen: no explanation)."""
         neutered: dict[str, MatchSpec] = {}
         for _ in range(3):
             constraints = [Constraint("request", s) for s in add]
@@ -95,19 +96,23 @@ def _solve(request: SolveRequest) -> Solution:
             sol = _attempt(request, constraints, requested, installed, removed, freeze=freeze)
             if sol is not None:
                 return Solution(sol.records, sol.to_unlink, sol.to_link, dict(neutered), sol.objective)
-            relaxed = neuter(request, constraints, removed)
+            selectors = Selectors(request, constraints, removed)  # one reduced problem for neutering and explaining
+            relaxed = neuter(selectors)
             if not relaxed:
                 break
             for name in relaxed:
                 neutered[name] = MatchSpec(name)
-        raise Unsatisfiable(explain(request, constraints, removed))
+        if freeze:
+            return None
+        raise Unsatisfiable(explain(selectors))
 
     if request.update_modifier == "freeze_installed" and installed:
-        try:
-            return attempt(True)
-        except Unsatisfiable:
-            pass
-    return attempt(False)
+        frozen = attempt(True)
+        if frozen is not None:
+            return frozen
+    sol = attempt(False)
+    assert sol is not None  # an unfrozen attempt raises instead
+    return sol
 
 
 def _python_rule(
