@@ -9,7 +9,6 @@ import contextlib
 import errno
 import hashlib
 import json
-import operator
 import os
 import shutil
 from collections import deque
@@ -79,6 +78,8 @@ class Executor:
         os.rename(src, b)
         return True
 
+    _hard = _plan.HARDLINK
+
     def _tmp(self, name: str) -> str:
         return str(self.journal.stage_dir / f"{name}.tmp")
 
@@ -110,7 +111,7 @@ class Executor:
         n = 0
         for unit in self.tx.link_units:
             for op in unit.ops:
-                if op.how != "stage" or op.skip or op.entry is None or op.source is None:
+                if op.how != "stage" or op.target in unit.skip or op.entry is None or op.source is None:
                     continue
                 e = op.entry
                 with open(op.source, "rb") as f:
@@ -180,33 +181,43 @@ class Executor:
     def _link(self) -> None:
         for d in self.tx.needed_dirs:  # unlinking may have removed some that existed at plan time
             os.makedirs(os.path.join(self.prefix_s, d), exist_ok=True)
-        paths, prefix = self.plan.paths, self.prefix_s
-        fast: list[tuple[str, str, _plan.LinkUnit, _plan.FileOp]] = []  # plain hardlinks onto nothing: a tight loop
-        slow: list[tuple[_plan.LinkUnit, _plan.FileOp]] = []
+        had = {p for p, h in self.plan.paths.items() if h}  # targets holding something at plan time: the careful path
+        fast_src: list[str] = []  # plain hardlinks onto nothing: a tight loop
+        fast_dst: list[str] = []
+        slow: list[tuple[_plan.LinkUnit | int, _plan.FileOp]] = []
         for unit in self.tx.link_units:
-            hard = unit.link_type == _plan.HARDLINK
-            for op in unit.ops:
-                if op.skip:
+            if unit.link_type == _plan.HARDLINK and not had and not unit.skip:
+                fast_src += unit.link_src
+                fast_dst += unit.link_dst
+                ops = unit.ops
+            else:
+                ops = unit.all_ops() if unit.link_src else unit.ops
+            for op in ops:
+                if op.target in unit.skip:
                     continue
-                if hard and op.how == "link" and not paths.get(op.target):
-                    fast.append((op.source or "", f"{prefix}/{op.target}", unit, op))
+                if op.how == "link" and unit.link_type == _plan.HARDLINK and op.target not in had:
+                    fast_src.append(op.source or "")
+                    fast_dst.append(op.target)
                 else:
                     slow.append((unit, op))
-        chunk = max(256, len(fast) // (self.threads * 2) + 1)
-        self._parallel(self._link_fast, [fast[i:i + chunk] for i in range(0, len(fast), chunk)])
+        n = len(fast_src)
+        chunk = max(256, n // (self.threads * 2) + 1)
+        self._parallel(self._link_fast, [(fast_src[i:i + chunk], fast_dst[i:i + chunk]) for i in range(0, n, chunk)])
         chunk = max(64, len(slow) // (self.threads * 4) + 1)
         self._parallel(self._link_batch, [slow[i:i + chunk] for i in range(0, len(slow), chunk)])
 
-    def _link_fast(self, batch: list[tuple[str, str, _plan.LinkUnit, _plan.FileOp]]) -> None:
+    def _link_fast(self, batch: tuple[list[str], list[str]]) -> None:
+        src, rel = batch
+        root = self.prefix_s + "/"
         try:
             # the loop runs in C (map), the GIL is released in each link(2)
-            deque(map(os.link, [b[0] for b in batch], [b[1] for b in batch]), maxlen=0)
+            deque(map(os.link, src, [root + r for r in rel]), maxlen=0)
         except OSError:
             # something exists already, or cannot be hardlinked: the careful path, which also accepts the
             # links this batch made before failing
-            self._link_batch([(unit, op) for _, _, unit, op in batch])
+            self._link_batch([(self._hard, _plan.FileOp(r, "link", s)) for s, r in zip(src, rel, strict=True)])
 
-    def _link_batch(self, batch: list[tuple[_plan.LinkUnit, _plan.FileOp]]) -> None:
+    def _link_batch(self, batch: list[tuple[_plan.LinkUnit | int, _plan.FileOp]]) -> None:
         prefix, paths = self.prefix_s, self.plan.paths
         for unit, op in batch:
             dst = f"{prefix}/{op.target}"
@@ -214,7 +225,7 @@ class Executor:
                 self._backup(op.target)
             how = op.how
             if how == "link":
-                lt = unit.link_type
+                lt = unit if isinstance(unit, int) else unit.link_type
                 if lt == _plan.HARDLINK:
                     try:
                         os.link(op.source, dst)  # type: ignore[arg-type]
@@ -244,7 +255,7 @@ class Executor:
     def _post_link(self) -> None:
         for unit in self.tx.link_units:
             path = script_path(self.prefix, unit.record.name, "post-link")
-            if f"bin/.{unit.record.name}-post-link.sh" not in {op.target for op in unit.ops} or not path.is_file():
+            if f"bin/.{unit.record.name}-post-link.sh" not in unit.files or not path.is_file():
                 continue
             res = run_script(action="post-link", script=path, prefix=self.prefix, name=unit.record.name,
                              version=str(unit.record.version), build_number=int(unit.record.build_number),
@@ -290,39 +301,14 @@ class Executor:
                     if not getattr(record, k, None) and cached.get(k)}
             if fill:
                 record = record.replace(**fill)
-        files: list[str] = []
-        paths: list[dict[str, Any]] = []
-        for op in unit.ops:
-            files.append(op.target)
-            e = op.entry
-            if e is not None:
-                if e.raw is not None and op.target == e.path and not op.sha256_in_prefix and "_path" in e.raw:
-                    d = e.raw  # unchanged: serialised as read
-                else:
-                    d = e.to_paths_data()
-                    d["_path"] = op.target
-                    if op.sha256_in_prefix:
-                        d["sha256_in_prefix"] = op.sha256_in_prefix
-            else:
-                d = {"_path": op.target, "path_type": "unix_python_entry_point",
-                     "size_in_bytes": len(op.content or b"")}
-            paths.append(d)
-        for _, pyc in unit.pyc:
-            files.append(pyc)
-            d = {"_path": pyc, "path_type": "pyc_file"}
-            with contextlib.suppress(OSError):
-                d["size_in_bytes"] = os.path.getsize(os.path.join(self.prefix_s, pyc))
-            paths.append(d)
-        for e in unit.info.paths:
-            if e.path_type == "directory":
-                paths.append(e.to_paths_data())
-        raw_text = unit.info.paths_text
-        if (raw_text is not None and len(paths) == len(unit.info.paths)
-                and all(map(operator.is_, paths, [e.raw for e in unit.info.paths]))):
-            # every entry is paths.json's own dict, in its order: the record reuses the text as read
+        files = unit.files + [pyc for _, pyc in unit.pyc]
+        staged = {op.index: op.sha256_in_prefix for op in unit.ops if op.sha256_in_prefix and op.index >= 0}
+        raw_text = unit.info.paths_text if unit.as_listed and not staged and not unit.info.dirs else None
+        if raw_text is not None:
+            # every entry is paths.json's own, in its order: the record reuses the text as read
             paths_data: Any = RawJSON('{"paths_version": 1, "paths": ' + raw_text + "}")
         else:
-            paths_data = {"paths_version": 1, "paths": paths}
+            paths_data = {"paths_version": 1, "paths": self._paths_data(unit, staged)}
         tarball = None
         for ext in (".conda", ".tar.bz2"):
             cand = unit.info.extracted_dir.with_name(unit.info.extracted_dir.name + ext)
@@ -343,6 +329,31 @@ class Executor:
         if unit.info.noarch and "noarch" not in data:
             data["noarch"] = unit.info.noarch
         return data
+
+    def _paths_data(self, unit: _plan.LinkUnit, staged: dict[int, str]) -> list[dict[str, Any]]:
+        entries = [e for e in unit.info.paths if e.path_type != "directory"]  # aligned with info.files
+        paths: list[dict[str, Any]] = []
+        for i, e in enumerate(entries):
+            target = unit.files[i]
+            if e.raw is not None and target == e.path and i not in staged and "_path" in e.raw:
+                d = e.raw  # unchanged: serialised as read
+            else:
+                d = e.to_paths_data()
+                d["_path"] = target
+                if i in staged:
+                    d["sha256_in_prefix"] = staged[i]
+            paths.append(d)
+        generated = [op for op in unit.ops if op.index < 0]  # entry points, in the order of unit.files
+        for target, op in zip(unit.files[len(entries):], generated, strict=True):
+            paths.append({"_path": target, "path_type": "unix_python_entry_point",
+                          "size_in_bytes": len(op.content or b"")})
+        for _, pyc in unit.pyc:
+            d = {"_path": pyc, "path_type": "pyc_file"}
+            with contextlib.suppress(OSError):
+                d["size_in_bytes"] = os.path.getsize(os.path.join(self.prefix_s, pyc))
+            paths.append(d)
+        paths.extend(e.to_paths_data() for e in unit.info.paths if e.path_type == "directory")
+        return paths
 
     def _history(self) -> None:
         from cantil.specs import PrefixRecord

@@ -12,10 +12,11 @@ import json
 import os
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import _manifest
 from .errors import CorruptPackage
 
 PREFIX_PLACEHOLDER = "/opt/anaconda1anaconda2anaconda3"
@@ -48,20 +49,73 @@ class PathEntry:
         return d
 
 
-@dataclass(slots=True)
 class PackageInfo:
-    """What linking needs from one extracted package."""
+    """What linking needs from one extracted package.
 
-    extracted_dir: Path
-    index: dict[str, Any]
-    paths: list[PathEntry]
-    noarch: str | None = None
-    entry_points: list[str] = field(default_factory=list)
-    paths_text: str | None = None  # the JSON text of paths.json's "paths" array, as read (reused by the record)
+    `files` (every entry that is not a directory, in paths.json's order), `sizes`, `special` (index in `files` ->
+    the entry of a file that is not a plain hardlink: softlink, prefix placeholder, no_link), `dirs` (directory
+    entries) and `parents` (folders holding them) come from the cached manifest when it is valid (see _manifest);
+    `paths` (every entry as a PathEntry) and `paths_text` (the "paths" array's JSON text, when the file starts with
+    that key) read paths.json when first asked, and refuse a paths.json that changed since the columns were made.
+    """
+
+    __slots__ = ("_entries", "_stamp", "_text", "dirs", "entry_points", "extracted_dir", "files", "index", "noarch",
+                 "parents", "sizes", "span", "special")
+
+    def __init__(self, extracted_dir: Path, index: dict[str, Any], cols: _manifest.Columns, *,
+                 noarch: str | None = None, entry_points: list[str] | None = None,
+                 stamp: _manifest.Stamp | None = None, entries: list[PathEntry] | None = None,
+                 text: str | None = None) -> None:
+        self.extracted_dir = extracted_dir
+        self.index = index
+        self.files = cols.files
+        self.sizes = cols.sizes
+        self.special = {i: _entry(e, extracted_dir.name) for i, e in cols.special.items()}
+        self.dirs = cols.dirs
+        self.parents = cols.parents
+        self.span = cols.span
+        self.noarch = noarch
+        self.entry_points = entry_points or []
+        self._stamp = stamp
+        self._entries = entries
+        self._text = text
 
     @property
     def name(self) -> str:
         return str(self.index.get("name", self.extracted_dir.name))
+
+    @property
+    def paths(self) -> list[PathEntry]:
+        if self._entries is None:
+            self._entries, self._text = self._reread()[:2]
+        return self._entries
+
+    @property
+    def paths_text(self) -> str | None:
+        if self.span is None:
+            return None
+        if self._text is None:
+            # the text alone (no parse), from the very file the columns were made from
+            path = self.extracted_dir / "info" / "paths.json"
+            try:
+                with open(path, "rb") as f:
+                    same = _manifest.stamp_of(os.fstat(f.fileno())) == self._stamp
+                    data = f.read()
+                text = data.decode("utf-8")[self.span[0]:self.span[1]]
+            except (OSError, UnicodeDecodeError) as e:
+                raise CorruptPackage(self.extracted_dir.name, f"unreadable paths.json ({e})") from e
+            if not same or text[:1] != "[" or text[-1:] != "]":
+                raise CorruptPackage(self.extracted_dir.name,
+                                     "info/paths.json changed while the transaction was prepared")
+            self._text = text
+        return self._text
+
+    def _reread(self) -> tuple[list[PathEntry], str | None, _manifest.Columns]:
+        dist = self.extracted_dir.name
+        entries, text, span, stamp = _paths_json(self.extracted_dir / "info" / "paths.json", dist)
+        if entries is None or stamp != self._stamp or span != self.span:
+            raise CorruptPackage(dist, "info/paths.json changed while the transaction was prepared")
+        return entries, text, _columns(entries, span)
 
 
 def _read_json(path: Path, dist: str) -> Any:
@@ -74,25 +128,13 @@ def _read_json(path: Path, dist: str) -> Any:
         raise CorruptPackage(dist, f"unreadable {path.name} ({e})") from e
 
 
-def read_package_info(extracted_dir: Path) -> PackageInfo:
+def read_package_info(extracted_dir: Path, *, cache_manifest: bool = False) -> PackageInfo:
+    """The package's info/; with `cache_manifest`, a missing or stale manifest is written (see _manifest)."""
     dist = extracted_dir.name
     info = extracted_dir / "info"
     index = _read_json(info / "index.json", dist)
     if not isinstance(index, dict):
         raise CorruptPackage(dist, "missing or invalid info/index.json")
-    paths_json, paths_text = _read_paths_json(info / "paths.json", dist)
-    if paths_json is not None:
-        raw_paths = paths_json.get("paths", ()) if isinstance(paths_json, dict) else None
-        if not isinstance(raw_paths, (list, tuple)):
-            raise CorruptPackage(dist, "invalid info/paths.json (no list of paths)")
-        try:  # one comprehension, no call per entry (20,000 entries: a tenth of the warm install)
-            paths = [PathEntry(p["_path"], p.get("path_type", "hardlink"), p.get("sha256"), p.get("size_in_bytes"),
-                               p.get("prefix_placeholder"), p.get("file_mode"), bool(p.get("no_link", False)), p)
-                     for p in raw_paths]
-        except (KeyError, TypeError, AttributeError):
-            paths = [_entry(p, dist) for p in raw_paths]  # names the bad entry
-    else:
-        paths = _legacy_paths(info, dist)
     link = _read_json(info / "link.json", dist) or {}
     noarch_obj = link.get("noarch") if isinstance(link, dict) else None
     noarch: str | None = None
@@ -106,36 +148,94 @@ def read_package_info(extracted_dir: Path) -> PackageInfo:
             noarch = "python"
         elif isinstance(raw, str) and raw:
             noarch = raw
-    return PackageInfo(extracted_dir, index, paths, noarch, entry_points, paths_text)
+    kw: dict[str, Any] = {"noarch": noarch, "entry_points": entry_points}
+    try:
+        stamp: _manifest.Stamp | None = _manifest.stamp_of(os.stat(info / "paths.json"))
+    except FileNotFoundError:
+        stamp = None
+    except OSError as e:
+        raise CorruptPackage(dist, f"unreadable paths.json ({e})") from e
+    if stamp is not None:
+        cols = _manifest.load(info, stamp)
+        if cols is not None:
+            return PackageInfo(extracted_dir, index, cols, stamp=stamp, **kw)
+        entries, text, span, stamp = _paths_json(info / "paths.json", dist)
+    else:
+        entries, text, span = None, None, None
+    if entries is None or stamp is None:  # no paths.json: the older files + has_prefix + no_link
+        entries = _legacy_paths(info, dist)
+        return PackageInfo(extracted_dir, index, _columns(entries, None), entries=entries, **kw)
+    cols = _columns(entries, span)
+    if cache_manifest:
+        _manifest.save(info, stamp, cols)
+    return PackageInfo(extracted_dir, index, cols, stamp=stamp, entries=entries, text=text, **kw)
+
+
+def _columns(entries: list[PathEntry], span: tuple[int, int] | None) -> _manifest.Columns:
+    files = [e.path for e in entries if e.path_type != "directory"]
+    if len(files) == len(entries):
+        nondir = entries
+        dirs: list[str] = []
+    else:
+        nondir = [e for e in entries if e.path_type != "directory"]
+        dirs = [e.path for e in entries if e.path_type == "directory"]
+    sizes = [e.size for e in nondir]
+    special = {i: e.to_paths_data() for i, e in enumerate(nondir)
+               if e.path_type != "hardlink" or e.prefix_placeholder or e.no_link}
+    return _manifest.Columns(files, sizes, special, dirs, _manifest.parents_of(files, dirs), span)
+
+
+def _paths_json(path: Path, dist: str) -> tuple[list[PathEntry] | None, str | None, tuple[int, int] | None,
+                                                   _manifest.Stamp | None]:
+    """paths.json's entries, the "paths" array's text and span, and the file's stamp (taken on the open file)."""
+    paths_json, text, span, stamp = _read_paths_json(path, dist)
+    if paths_json is None:
+        return None, None, None, None
+    raw_paths = paths_json.get("paths", ()) if isinstance(paths_json, dict) else None
+    if not isinstance(raw_paths, (list, tuple)):
+        raise CorruptPackage(dist, "invalid info/paths.json (no list of paths)")
+    try:  # one comprehension, no call per entry (20,000 entries: a tenth of the warm install)
+        paths = [PathEntry(p["_path"], p.get("path_type", "hardlink"), p.get("sha256"), p.get("size_in_bytes"),
+                           p.get("prefix_placeholder"), p.get("file_mode"), bool(p.get("no_link", False)), p)
+                 for p in raw_paths]
+    except (KeyError, TypeError, AttributeError):
+        paths = [_entry(p, dist) for p in raw_paths]  # names the bad entry
+    if not set(map(type, [e.path for e in paths])) <= {str}:
+        bad = next(e for e in paths if not isinstance(e.path, str))
+        raise CorruptPackage(dist, f"bad entry in info/paths.json: {bad.raw!r}")
+    return paths, text, span, stamp
 
 
 _PATHS_HEAD = re.compile(r'\s*\{\s*"paths"\s*:\s*')
 _DECODER = json.JSONDecoder()
 
 
-def _read_paths_json(path: Path, dist: str) -> tuple[Any, str | None]:
-    """paths.json parsed, and the text of its "paths" array when the file starts with that key (conda-build's and
-    rattler's files do): one parse, and the record can reuse the text instead of encoding 20,000 entries again."""
+def _read_paths_json(path: Path, dist: str) -> tuple[Any, str | None, tuple[int, int] | None,
+                                                    _manifest.Stamp | None]:
+    """paths.json parsed, the text of its "paths" array and its span (in characters) when the file starts with that
+    key (conda-build's and rattler's files do: one parse, and the record can reuse the text instead of encoding
+    20,000 entries again), and the file's stamp."""
     try:
         with open(path, "rb") as f:
+            stamp = _manifest.stamp_of(os.fstat(f.fileno()))
             data = f.read()
     except FileNotFoundError:
-        return None, None
+        return None, None, None, None
     except OSError as e:
         raise CorruptPackage(dist, f"unreadable {path.name} ({e})") from e
     try:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            return json.loads(data), None  # json's own encoding detection (UTF-16/32), no text reused
+            return json.loads(data), None, None, stamp  # json's own encoding detection (UTF-16/32), no text reused
         m = _PATHS_HEAD.match(text)
         if m is not None:
             paths, end = _DECODER.raw_decode(text, m.end())
             rest = json.loads('{"paths":[]' + text[end:])  # validates the rest of the object
             if isinstance(paths, list) and isinstance(rest, dict) and rest.get("paths") == []:
                 rest["paths"] = paths
-                return rest, text[m.end():end]
-        return json.loads(text), None
+                return rest, text[m.end():end], (m.end(), end), stamp
+        return json.loads(text), None, None, stamp
     except ValueError as e:
         raise CorruptPackage(dist, f"unreadable {path.name} ({e})") from e
 

@@ -8,6 +8,7 @@ too long for binary placeholders, write permission and disk space. Nothing here 
 
 from __future__ import annotations
 
+import operator
 import os
 import re
 import shutil
@@ -38,23 +39,33 @@ def spec_name(spec: str) -> str:
 @dataclass(slots=True)
 class FileOp:
     target: str                     # prefix-relative
-    how: str                        # link | copy | symlink | stage | write
+    how: str                        # link | copy | symlink | stage | write (| move once staged)
     source: str | None = None       # absolute source in the cache
     entry: PathEntry | None = None
     content: bytes | None = None    # for "write"
     mode: int = 0o644               # for "write"
-    skip: bool = False              # another package in this transaction writes the same path later
+    index: int = -1                 # the entry's index in info.files (-1: generated content)
     sha256_in_prefix: str | None = None
 
 
 @dataclass
 class LinkUnit:
+    """One package to link. Plain hardlinks (most files) are three aligned columns, `link_src` (absolute, in the
+    cache), `link_dst` (prefix-relative) and `link_size`; every other file is a FileOp in `ops`. `files` lists every
+    target in the record's order (entries, then entry points); `skip` holds targets that a later package of the
+    transaction writes (path_conflict)."""
+
     record: PackageRecord
     info: PackageInfo
     link_type: int
+    files: list[str] = field(default_factory=list)
+    link_src: list[str] = field(default_factory=list)
+    link_dst: list[str] = field(default_factory=list)
+    link_size: list[int | None] = field(default_factory=list)
     ops: list[FileOp] = field(default_factory=list)
     pyc: list[tuple[str, str]] = field(default_factory=list)   # (py target, pyc target)
     requested_specs: list[str] = field(default_factory=list)
+    skip: set[str] = field(default_factory=set)
 
     @property
     def dist(self) -> str:
@@ -64,8 +75,28 @@ class LinkUnit:
     def record_rel(self) -> str:
         return f"conda-meta/{self.info.extracted_dir.name}.json"
 
+    @property
+    def as_listed(self) -> bool:
+        """Every file lands where paths.json lists it (no noarch remap, no entry points)."""
+        return self.files is self.info.files
+
     def targets(self) -> list[str]:
-        return [op.target for op in self.ops] + [p for _, p in self.pyc]
+        return self.files + [p for _, p in self.pyc] if self.pyc else self.files
+
+    def parents(self) -> set[str]:
+        """The folders directly holding the unit's files and directory entries (not the prefix itself)."""
+        out = set(self.info.parents) if self.as_listed else {t.rpartition("/")[0] for t in self.files}
+        out.update(p.rpartition("/")[0] for _, p in self.pyc)
+        out.update(d.strip("/") for d in self.info.dirs)
+        out.discard("")
+        return out
+
+    def all_ops(self) -> list[FileOp]:
+        """Every file operation, the plain links as FileOps too (for the careful paths, never the common one)."""
+        root = str(self.info.extracted_dir) + "/"
+        plain = [FileOp(dst, "link", src, PathEntry(src[len(root):], "hardlink", None, size))
+                 for src, dst, size in zip(self.link_src, self.link_dst, self.link_size, strict=True)]
+        return plain + self.ops
 
 
 @dataclass
@@ -142,8 +173,8 @@ def existing_ancestor(path: Path) -> Path:
 
 
 def build_link_unit(record: PackageRecord, extracted: Path, prefix: Path, *, settings: LinkSettings,
-                    py: PythonInfo | None, requested: list[str]) -> LinkUnit:
-    info = read_package_info(extracted)
+                    py: PythonInfo | None, requested: list[str], cache_manifest: bool = False) -> LinkUnit:
+    info = read_package_info(extracted, cache_manifest=cache_manifest)
     if settings.always_copy:
         link_type = COPY
     elif settings.always_softlink:
@@ -158,33 +189,47 @@ def build_link_unit(record: PackageRecord, extracted: Path, prefix: Path, *, set
         raise LinkError(f"{unit.dist} is a noarch: python package but the environment will have no python",
                         hint="install python in the same environment")
     src_root = str(extracted) + "/"
-    remap = noarch_py and py is not None
-    if not remap and link_type != COPY:
-        # the common case in one comprehension: plain files linked as they are listed (same ops, same order)
-        unit.ops = [FileOp(e.path, "link", src_root + e.path, e)
-                    if e.path_type == "hardlink" and not e.prefix_placeholder and not e.no_link
-                    else _op(e, src_root, link_type)
-                    for e in info.paths if e.path_type != "directory"]
+    files, special = info.files, info.special
+    if not (noarch_py and py is not None):
+        unit.files = files  # the same list: as_listed
+        if link_type != HARDLINK:
+            unit.ops = [_op(special.get(i) or PathEntry(f, "hardlink", None, info.sizes[i]), i, src_root, link_type)
+                        for i, f in enumerate(files)]
+        elif not special:
+            # the common case: columns, no object per file
+            unit.link_dst, unit.link_size = files, info.sizes
+            unit.link_src = [src_root + f for f in files]
+        else:
+            unit.link_dst = [f for i, f in enumerate(files) if i not in special]
+            unit.link_size = [n for i, n in enumerate(info.sizes) if i not in special]
+            unit.link_src = [src_root + f for f in unit.link_dst]
+            unit.ops = [_op(e, i, src_root, link_type) for i, e in special.items()]
         return unit
-    for e in info.paths:
-        if e.path_type == "directory":
-            continue  # created with the parents of the files; listed in the record
-        target = _python.noarch_target(e.path, py.sp_dir) if (remap and py) else e.path
-        unit.ops.append(_op(e, src_root, link_type, target))
-        if noarch_py and py and e.path.startswith("site-packages/") and e.path.endswith(".py"):
+    unit.files = []
+    for i, f in enumerate(files):
+        target = _python.noarch_target(f, py.sp_dir)
+        unit.files.append(target)
+        e = special.get(i)
+        if e is None and link_type == HARDLINK:
+            unit.link_src.append(src_root + f)
+            unit.link_dst.append(target)
+            unit.link_size.append(info.sizes[i])
+        else:
+            unit.ops.append(_op(e or PathEntry(f, "hardlink", None, info.sizes[i]), i, src_root, link_type, target))
+        if f.startswith("site-packages/") and f.endswith(".py"):
             unit.pyc.append((target, _python.pyc_path(target, py.version)))
-    if noarch_py and py:
-        for ep in info.entry_points:
-            try:
-                cmd, module, func = _python.parse_entry_point(ep)
-            except ValueError as err:
-                raise LinkError(f"{unit.dist}: {err}") from err
-            content = _python.entry_point_script(str(prefix / py.exe), module, func)
-            unit.ops.append(FileOp(f"bin/{cmd}", "write", content=content, mode=0o755))
+    for ep in info.entry_points:
+        try:
+            cmd, module, func = _python.parse_entry_point(ep)
+        except ValueError as err:
+            raise LinkError(f"{unit.dist}: {err}") from err
+        content = _python.entry_point_script(str(prefix / py.exe), module, func)
+        unit.files.append(f"bin/{cmd}")
+        unit.ops.append(FileOp(f"bin/{cmd}", "write", content=content, mode=0o755))
     return unit
 
 
-def _op(e: PathEntry, src_root: str, link_type: int, target: str | None = None) -> FileOp:
+def _op(e: PathEntry, index: int, src_root: str, link_type: int, target: str | None = None) -> FileOp:
     """The operation for one entry; `target` is its place in the prefix when noarch python remaps it."""
     source = src_root + e.path
     if e.prefix_placeholder:
@@ -195,7 +240,7 @@ def _op(e: PathEntry, src_root: str, link_type: int, target: str | None = None) 
         how = "copy"
     else:
         how = "link"
-    return FileOp(e.path if target is None else target, how, source, e)
+    return FileOp(e.path if target is None else target, how, source, e, index=index)
 
 
 class DiskView:
@@ -247,30 +292,47 @@ def check_safety(units: Sequence[LinkUnit], settings: LinkSettings, reporter: Re
 
 
 def unit_problems(unit: LinkUnit, settings: LinkSettings) -> list[VerificationError]:
-    ops = unit.ops
-    if not settings.extra_safety_checks:
-        # fast path: lstat in C (map); only entries that are not a regular file of the listed size get a close look
-        checked = [op for op in ops if op.entry is not None and op.source is not None]
+    if settings.extra_safety_checks:  # sha256 of every file: the full entries
+        root = str(unit.info.extracted_dir) + "/"
+        return _close_look(unit, [(e, root + e.path) for e in unit.info.paths if e.path_type != "directory"],
+                           settings)
+    out: list[VerificationError] = []
+    if unit.link_src:
+        # the plain links: lstat in C (map), sizes compared as one list; only the entries that differ (or all, when
+        # one is missing) get a close look
+        sizes = unit.link_size
+        suspects: Sequence[int]
         try:
-            stats = list(map(os.lstat, [op.source or "" for op in checked]))
+            stats = list(map(os.lstat, unit.link_src))
         except OSError:
-            return _close_look(unit, checked, settings)
-        regular = stat.S_IFREG
-        suspects = [op for op, st in zip(checked, stats, strict=True)
-                    if stat.S_IFMT(st.st_mode) != regular or op.entry.path_type != "hardlink"  # type: ignore[union-attr]
-                    or (op.entry.size is not None and st.st_size != op.entry.size)]  # type: ignore[union-attr]
-        return _close_look(unit, suspects, settings) if suspects else []
-    return _close_look(unit, ops, settings)
+            suspects = range(len(sizes))
+        else:
+            if set(map(stat.S_IFMT, map(_MODE, stats))) == {stat.S_IFREG} and list(map(_SIZE, stats)) == sizes:
+                suspects = range(0)
+            else:
+                suspects = [i for i, (st, n) in enumerate(zip(stats, sizes, strict=True))
+                            if not stat.S_ISREG(st.st_mode) or (n is not None and st.st_size != n)]
+        if suspects:
+            root = str(unit.info.extracted_dir) + "/"
+            src = unit.link_src
+            out += _close_look(unit, [(PathEntry(src[i][len(root):], "hardlink", None, sizes[i]), src[i])
+                                      for i in suspects], settings)
+    # the other entries (softlinks, placeholder files, no_link): few, each looked at
+    out += _close_look(unit, [(op.entry, op.source) for op in unit.ops
+                              if op.entry is not None and op.source is not None], settings)
+    return out
 
 
-def _close_look(unit: LinkUnit, ops: Sequence[FileOp], settings: LinkSettings) -> list[VerificationError]:
+_MODE = operator.attrgetter("st_mode")
+_SIZE = operator.attrgetter("st_size")
+
+
+def _close_look(unit: LinkUnit, items: Sequence[tuple[PathEntry, str]],
+                settings: LinkSettings) -> list[VerificationError]:
     from ._fs import sha256_file
 
     out = []
-    for op in ops:
-        e, src = op.entry, op.source
-        if e is None or src is None:
-            continue
+    for e, src in items:
         problem = None
         try:
             st = os.lstat(src)
@@ -305,22 +367,22 @@ def check_conflicts(units: Sequence[LinkUnit], unlink_paths: set[str], *, owners
     last: dict[str, int] = {}
     total = 0
     for i, unit in enumerate(units):
-        last.update(dict.fromkeys([op.target for op in unit.ops], i))
-        total += len(unit.ops)
+        last.update(dict.fromkeys(unit.files, i))
+        total += len(unit.files)
     if len(last) == total and not owners and (disk.empty or disk.fresh):
         return  # a new prefix and no path shared within the transaction: nothing can conflict
     for i, unit in enumerate(units):
-        for op in unit.ops:
-            if last[op.target] != i:
-                op.skip = True
-                _conflict(ClobberError(op.target, units[last[op.target]].dist, unit.dist), settings, reporter)
-            if op.target in unlink_paths:
+        for target in unit.files:
+            if last[target] != i:
+                unit.skip.add(target)
+                _conflict(ClobberError(target, units[last[target]].dist, unit.dist), settings, reporter)
+            if target in unlink_paths:
                 continue
-            owner = owners.get(op.target)
+            owner = owners.get(target)
             if owner is not None and owner not in unlinking and owner != unit.record.name:
-                _conflict(ClobberError(op.target, unit.dist, owner), settings, reporter)
-            elif owner is None and not disk.empty and disk.exists(op.target):
-                _conflict(ClobberError(op.target, unit.dist, None), settings, reporter)
+                _conflict(ClobberError(target, unit.dist, owner), settings, reporter)
+            elif owner is None and not disk.empty and disk.exists(target):
+                _conflict(ClobberError(target, unit.dist, None), settings, reporter)
 
 
 def _conflict(err: ClobberError, settings: LinkSettings, reporter: Reporter) -> None:

@@ -127,6 +127,10 @@ class Transaction:
         for spec in self.requested_specs:
             requested.setdefault(_plan.spec_name(spec), []).append(spec)
         self.link_units = []
+        writable = None
+        if self.cache is not None:
+            with contextlib.suppress(LinkError):
+                writable = self.cache.writable_dir  # manifests are cached there only (other caches: never written)
         # the safety checks (one lstat per cache file, `map` in C) run after, in this thread: checking in threads
         # while the next package is parsed was slower (each lstat waits for the GIL that the parser holds)
         for rec in self.link_records:
@@ -136,7 +140,8 @@ class Transaction:
             if extracted is None:
                 raise LinkError(f"{rec.name}-{rec.version}-{rec.build} is not in the package cache")
             self.link_units.append(_plan.build_link_unit(rec, extracted, self.prefix, settings=self.settings, py=py,
-                                                         requested=requested.get(rec.name, [])))
+                                                         requested=requested.get(rec.name, []),
+                                                         cache_manifest=extracted.parent == writable))
         self._python = py
         self._installed_raw = installed
         self._owners = pd.owners()
@@ -209,13 +214,10 @@ class Transaction:
                         # a folder where a file goes is not "something to back up": unlinking empties it or
                         # linking fails
                         paths[t] = disk.exists(t) and not disk.is_dir(t)
-            for parent in {t.rpartition("/")[0] for t in targets}:
+            for parent in unit.parents():
                 while parent and parent not in needed_dirs:
                     needed_dirs.add(parent)
                     parent = parent.rpartition("/")[0]
-            for e in unit.info.paths:
-                if e.path_type == "directory":
-                    needed_dirs.add(e.path.strip("/"))
         if "conda-meta/history" not in paths:
             paths["conda-meta/history"] = disk.exists("conda-meta/history")
         self.needed_dirs = sorted(needed_dirs, key=lambda d: (d.count("/"), d))

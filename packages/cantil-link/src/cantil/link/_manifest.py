@@ -1,0 +1,130 @@
+"""A compact manifest of an extracted package, cached as `<extracted>/info/.cantil-manifest.json`.
+
+Linking needs, per package, the paths of its files in order, their sizes, the few entries that are not plain
+hardlinks, the directory entries, the folders that hold files, and where the "paths" array lies in paths.json (the
+prefix record reuses that text). Building those from info/paths.json means one JSON parse and one object per file
+(20,000 files: most of the plan's time); the manifest keeps just the columns.
+
+It is a cache, never a source of truth. It is used only when every check passes; otherwise paths.json is read and
+the manifest rebuilt:
+- it names the paths.json it was made from by (size, mtime_ns, inode, ctime_ns); any difference means stale;
+- a crc32 of its body is on its first line (a damaged file is detected, whatever JSON it still parses as);
+- every field is checked for shape and type (a hand-edited file cannot crash the linker);
+- it is written atomically (temp file + os.replace), only into the writable package cache, and only when paths.json
+  did not change in the last seconds (a same-size rewrite within one timestamp tick would keep the stamp: "racy");
+- it lives inside the extracted directory, so a new extraction (a new directory renamed into place) drops it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MANIFEST_NAME = ".cantil-manifest.json"
+_MAGIC = "cantil-manifest 1 "
+_RACY_NS = 3_000_000_000  # a paths.json changed less than 3 s ago is not cached
+
+Stamp = tuple[int, int, int, int]
+
+
+def stamp_of(st: os.stat_result) -> Stamp:
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+@dataclass(slots=True)
+class Columns:
+    """What linking needs from paths.json (see the module docstring); `special` maps an index of `files` to the
+    paths.json entry (a dict) of a file that is not a plain hardlink."""
+
+    files: list[str]
+    sizes: list[int | None]
+    special: dict[int, dict[str, Any]]
+    dirs: list[str]
+    parents: list[str]
+    span: tuple[int, int] | None
+
+
+def is_plain(p: dict[str, Any]) -> bool:
+    return (p.get("path_type", "hardlink") == "hardlink" and not p.get("prefix_placeholder")
+            and not p.get("no_link", False))
+
+
+def load(info_dir: Path, stamp: Stamp) -> Columns | None:
+    """The cached columns when the manifest exists, is intact and was made from the paths.json of `stamp`."""
+    try:
+        with open(info_dir / MANIFEST_NAME, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    try:
+        head, _, body = data.partition(b"\n")
+        text = head.decode("ascii")
+        if not text.startswith(_MAGIC) or int(text[len(_MAGIC):], 16) != zlib.crc32(body):
+            return None
+        obj = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return _checked(obj, stamp)
+
+
+def _checked(obj: Any, stamp: Stamp) -> Columns | None:
+    if not isinstance(obj, dict) or obj.get("stamp") != list(stamp):
+        return None
+    files, sizes, special, dirs = obj.get("files"), obj.get("sizes"), obj.get("special"), obj.get("dirs")
+    parents, span = obj.get("parents"), obj.get("span")
+    if not (isinstance(files, list) and isinstance(sizes, list) and isinstance(special, list)
+            and isinstance(dirs, list) and isinstance(parents, list) and len(files) == len(sizes)):
+        return None
+    # type checks with map/set (in C): one Python step per column, not per file
+    if not (set(map(type, files)) <= {str} and set(map(type, sizes)) <= {int, type(None)}
+            and set(map(type, dirs)) <= {str} and set(map(type, parents)) <= {str}):
+        return None
+    spec: dict[int, dict[str, Any]] = {}
+    for item in special:
+        if not (isinstance(item, list) and len(item) == 2 and type(item[0]) is int and isinstance(item[1], dict)):
+            return None
+        i, entry = item
+        if not 0 <= i < len(files) or entry.get("_path") != files[i] or is_plain(entry):
+            return None
+        spec[i] = entry
+    if span is not None:
+        if not (isinstance(span, list) and len(span) == 2 and all(type(x) is int for x in span)
+                and 0 < span[0] < span[1] <= stamp[0]):
+            return None
+        span = (span[0], span[1])
+    return Columns(files, sizes, spec, dirs, parents, span)
+
+
+def save(info_dir: Path, stamp: Stamp, cols: Columns) -> None:
+    """Write the manifest atomically; silently nothing when it cannot be written or paths.json is racy."""
+    if time.time_ns() - max(stamp[1], stamp[3]) < _RACY_NS:
+        return
+    if not (set(map(type, cols.sizes)) <= {int, type(None)}):
+        return  # odd sizes in paths.json: not cached (read as they are each time)
+    body = json.dumps({"stamp": list(stamp), "files": cols.files, "sizes": cols.sizes,
+                       "special": [[i, e] for i, e in cols.special.items()], "dirs": cols.dirs,
+                       "parents": cols.parents, "span": list(cols.span) if cols.span else None},
+                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    data = f"{_MAGIC}{zlib.crc32(body):08x}\n".encode("ascii") + body
+    tmp = info_dir / f".{MANIFEST_NAME}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, info_dir / MANIFEST_NAME)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def parents_of(files: list[str], dirs: list[str]) -> list[str]:
+    """The folders directly holding each file or directory entry (sorted, without the root)."""
+    out = {f.rpartition("/")[0] for f in files}
+    out.update(d.strip("/").rpartition("/")[0] for d in dirs)
+    out.discard("")
+    return sorted(out)
