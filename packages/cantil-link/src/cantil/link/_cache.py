@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ._archive import dist_name_of, extract_package
 from ._fs import flocked, hash_file, write_json_atomic
+from ._package import read_package_info
 from ._settings import Reporter
 from .errors import CacheError, ChecksumMismatch, DownloadError, LinkError, NotWritable
 
@@ -232,6 +233,8 @@ class PackageCache:
         try:
             os.chmod(work, 0o755)  # mkdtemp makes it private; the cache is shared
             extract_package(archive, work)
+            with contextlib.suppress(LinkError):  # the manifest, while the files are ours alone (see _manifest)
+                read_package_info(work, cache_manifest=True, extracting=True)  # bad metadata: reported at link time
             data = record_dict(record)
             sha, md5, size = hashes
             data.setdefault("fn", archive.name)

@@ -28,7 +28,7 @@ from typing import Any
 
 MANIFEST_NAME = ".cantil-manifest.json"
 _MAGIC = "cantil-manifest 1 "
-_RACY_NS = 3_000_000_000  # a paths.json changed less than 3 s ago is not cached
+RACY_NS = 3_000_000_000  # a paths.json changed less than 3 s ago is not cached
 
 Stamp = tuple[int, int, int, int]
 
@@ -101,9 +101,9 @@ def _checked(obj: Any, stamp: Stamp) -> Columns | None:
     return Columns(files, sizes, spec, dirs, parents, span)
 
 
-def save(info_dir: Path, stamp: Stamp, cols: Columns) -> None:
+def save(info_dir: Path, stamp: Stamp, cols: Columns, *, racy_ok: bool = False) -> None:
     """Write the manifest atomically; silently nothing when it cannot be written or paths.json is racy."""
-    if time.time_ns() - max(stamp[1], stamp[3]) < _RACY_NS:
+    if not racy_ok and time.time_ns() - max(stamp[1], stamp[3]) < RACY_NS:
         return
     if not (set(map(type, cols.sizes)) <= {int, type(None)}):
         return  # odd sizes in paths.json: not cached (read as they are each time)

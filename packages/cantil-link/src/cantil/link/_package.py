@@ -128,8 +128,9 @@ def _read_json(path: Path, dist: str) -> Any:
         raise CorruptPackage(dist, f"unreadable {path.name} ({e})") from e
 
 
-def read_package_info(extracted_dir: Path, *, cache_manifest: bool = False) -> PackageInfo:
-    """The package's info/; with `cache_manifest`, a missing or stale manifest is written (see _manifest)."""
+def read_package_info(extracted_dir: Path, *, cache_manifest: bool = False, extracting: bool = False) -> PackageInfo:
+    """The package's info/; with `cache_manifest`, a missing or stale manifest is written (see _manifest).
+    `extracting`: the directory is our private extraction folder (nobody else writes there: never racy)."""
     dist = extracted_dir.name
     info = extracted_dir / "info"
     index = _read_json(info / "index.json", dist)
@@ -167,7 +168,7 @@ def read_package_info(extracted_dir: Path, *, cache_manifest: bool = False) -> P
         return PackageInfo(extracted_dir, index, _columns(entries, None), entries=entries, **kw)
     cols = _columns(entries, span)
     if cache_manifest:
-        _manifest.save(info, stamp, cols)
+        _manifest.save(info, stamp, cols, racy_ok=extracting)
     return PackageInfo(extracted_dir, index, cols, stamp=stamp, entries=entries, text=text, **kw)
 
 
