@@ -11,9 +11,6 @@ Traps:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from cantil.solver._index import Problem
 from cantil.solver._rank import (
     COUNT,
@@ -36,18 +33,34 @@ from cantil.solver._rank import (
 )
 from cantil.solver._sat import Formula
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-@dataclass
+
 class Setup:
     """Which names play which role in the objectives (see _solve for how a request maps to it)."""
 
-    required: set[str] = field(default_factory=set)  # must be installed
-    requested: set[str] = field(default_factory=set)  # "requested packages" metrics
-    targets: dict[str, Any] = field(default_factory=dict)  # name -> installed record kept if possible
-    optional: set[str] = field(default_factory=set)  # installed names: removing one counts
-    pin_only: set[str] = field(default_factory=set)  # names only a pin mentions: installing one counts
-    disabled: bool = False  # channel priority disabled
-    fixed: set[str] = field(default_factory=set)  # virtual package names (always installed)
+    __slots__ = ("disabled", "fixed", "optional", "pin_only", "requested", "required", "targets")
+
+    def __init__(
+        self,
+        *,
+        required: set[str] | None = None,
+        requested: set[str] | None = None,
+        targets: dict[str, Any] | None = None,
+        optional: set[str] | None = None,
+        pin_only: set[str] | None = None,
+        disabled: bool = False,
+        fixed: set[str] | None = None,
+    ) -> None:
+        self.required = required if required is not None else set()  # must be installed
+        self.requested = requested if requested is not None else set()  # "requested packages" metrics
+        self.targets = targets if targets is not None else {}  # name -> installed record kept if possible
+        self.optional = optional if optional is not None else set()  # installed names: removing one counts
+        self.pin_only = pin_only if pin_only is not None else set()  # names only a pin mentions: installing counts
+        self.disabled = disabled  # channel priority disabled
+        self.fixed = fixed if fixed is not None else set()  # virtual package names (always installed)
 
 
 class Encoding:

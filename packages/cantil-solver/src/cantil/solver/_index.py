@@ -13,12 +13,16 @@ Traps:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from cantil.specs import parse_depends
 
-from cantil.specs import MatchSpec, PackageRecord, RecordSource, parse_depends
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from typing import Any
 
-Rec = Any  # PackageRecord or PrefixRecord (duck-typed: the solver reads attributes only)
+    from cantil.specs import MatchSpec, PackageRecord, RecordSource
+
+    Rec = Any  # PackageRecord or PrefixRecord (duck-typed: the solver reads attributes only)
 
 
 def _pip_depends(rec: Rec) -> tuple[str, ...]:

@@ -9,13 +9,16 @@ could change the set of active track features is not tried, and a search that di
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable, Iterable
-from typing import Any
-
-from cantil.solver._encode import Encoding
 from cantil.solver._rank import FEATURELESS, NAMES, REMOVAL, TRACK, UPDATE, WIDTH
-from cantil.solver._sat import Model, Objective, lex_minimize
+from cantil.solver._sat import Objective, lex_minimize
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Any
+
+    from cantil.solver._encode import Encoding
+    from cantil.solver._sat import Model
 
 Choice = dict[str, int]
 
@@ -150,9 +153,8 @@ class Search:
         self._dead: set[int] = set()
         requested = sorted(s.required & s.requested)
         first: int | None = None
-        queue = deque([*requested, *early, *sorted(s.required - s.requested), *sorted(s.optional)])
-        while queue:
-            name = queue.popleft()
+        queue = [*requested, *early, *sorted(s.required - s.requested), *sorted(s.optional)]
+        for name in queue:  # breadth-first: the queue grows while it is walked
             if name in choice:
                 continue
             pick = next(
@@ -272,9 +274,9 @@ class Search:
             return self.polish(enc.choice(model))
 
         base = [enc.objective_groups(i) for i in range(WIDTH)]
-        objectives: list[Objective[Choice]] = [Objective(NAMES[i], base[i], lambda c: 0) for i in range(WIDTH)]
+        objectives: list[Objective] = [Objective(NAMES[i], base[i], lambda c: 0) for i in range(WIDTH)]
 
-        def reshape(start: int, banned: set[int]) -> tuple[list[Objective[Choice]], list[int]]:
+        def reshape(start: int, banned: set[int]) -> tuple[list[Objective], list[int]]:
             possible = self.forced(banned)
             offsets = [0] * WIDTH
             out = list(objectives)

@@ -10,8 +10,10 @@ installed record that the user did not ask to change (the "target") is skipped a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
 # positions in the objective vector (conda's order; see docs/solver.md)
 REMOVAL, REQ_C, REQ_V, TRACK, FEATURELESS, REQ_B, REQ_A, OPT_INSTALL, UPDATE = range(9)

@@ -13,14 +13,17 @@ list of one call, and a fixed bound is a unit clause kept in the formula. Traps:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import Generic, TypeVar
-
 import pycosat
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
+    from typing import Any, TypeVar
+
+    M = TypeVar("M")
 
 Clause = list[int]
 Model = frozenset[int]  # the true variables
-M = TypeVar("M")
 
 
 class Formula:
@@ -124,18 +127,18 @@ class Formula:
         return layer[0]
 
 
-class Objective(Generic[M]):
+class Objective:
     """A sum to minimise: groups of mutually exclusive (literal, weight), and a cost function on a solution."""
 
     __slots__ = ("cost", "groups", "name")
 
-    def __init__(self, name: str, groups: list[list[tuple[int, int]]], cost: Callable[[M], int]) -> None:
+    def __init__(self, name: str, groups: list[list[tuple[int, int]]], cost: Callable[[Any], int]) -> None:
         self.name = name
         self.groups = groups
         self.cost = cost
 
 
-def minimize(formula: Formula, objective: Objective[M], model: M, improve: Callable[[Model], M]) -> tuple[M, int]:
+def minimize(formula: Formula, objective: Objective, model: M, improve: Callable[[Model], M]) -> tuple[M, int]:
     """Lower `objective` to its minimum given the formula, fix that minimum in the formula, return (model, minimum).
 
     `model` (a solution in the caller's terms) satisfies the formula; `improve` turns a fresh SAT model into a
@@ -171,12 +174,12 @@ def minimize(formula: Formula, objective: Objective[M], model: M, improve: Calla
 
 def lex_minimize(
     formula: Formula,
-    objectives: Sequence[Objective[M]],
+    objectives: Sequence[Objective],
     model: M,
     improve: Callable[[Model], M],
     *,
     vector: Callable[[M], list[int]] | None = None,
-    reshape: Callable[[int, set[int]], tuple[list[Objective[M]], list[int]]] | None = None,
+    reshape: Callable[[int, set[int]], tuple[list[Objective], list[int]]] | None = None,
 ) -> tuple[M, list[int]]:
     """Minimise `objectives` lexicographically from `model`; return (optimal model, its costs).
 

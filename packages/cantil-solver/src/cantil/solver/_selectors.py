@@ -19,13 +19,17 @@ Answers 1-3 are exact (a proof either way), so the explanation is the one the SA
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 from cantil.solver._encode import Encoding, Setup
-from cantil.solver._index import Problem, collect
+from cantil.solver._index import collect
 from cantil.solver._rank import best_first
-from cantil.specs import MatchSpec
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from cantil.solver._index import Problem
+    from cantil.specs import MatchSpec
 
 Need = tuple[str, "set[int] | frozenset[int]"]  # (name, records): one of them must be installed
 Allowed = tuple[dict[str, set[int]], dict[str, tuple[str, int, str]]]

@@ -16,10 +16,7 @@ How conda's request maps here (docs/solver.md has the whole story):
 
 from __future__ import annotations
 
-import difflib
 import gc
-from collections.abc import Mapping, Sequence
-from typing import Any
 
 from cantil.solver._encode import Encoding, Setup
 from cantil.solver._explain import Constraint, Selectors, explain, neuter
@@ -29,6 +26,11 @@ from cantil.solver._rank import NAMES
 from cantil.solver._request import Solution, SolveRequest
 from cantil.solver.errors import PackagesNotFound, Unsatisfiable
 from cantil.specs import MatchSpec
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Any
 
 
 def _spec(s: MatchSpec | str) -> MatchSpec:
@@ -140,6 +142,8 @@ def _check_exists(request: SolveRequest, add: Sequence[MatchSpec]) -> None:
     names_fn = getattr(request.source, "names", None)
     suggestions: dict[str, list[str]] = {}
     if callable(names_fn):
+        import difflib  # only for this error: its import costs more than a small solve
+
         known = list(names_fn())
         for s in bad:
             suggestions[s.name] = difflib.get_close_matches(s.name, known, n=3, cutoff=0.75)

@@ -7,9 +7,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from cantil.solver._frozen import Frozen
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
 
 class SolverError(Exception):
@@ -18,20 +21,33 @@ class SolverError(Exception):
     hint: str | None = None
 
 
-@dataclass(frozen=True)
-class Conflict:
+class Conflict(Frozen):
     """A minimal set of the user's constraints that cannot hold together, and why.
 
     `specs`: the constraints as text ("numpy >=2", "pin: python 3.6.*", "installed: openssl 1.0.2l ...");
     `chains`: per constraint, a dependency chain `[record, spec, record, spec, ...]` down to where they clash
     (rendered "record requires spec"); a chain of one element is the constraint itself;
-    `hint`: one suggestion (e.g. a version of one request that is compatible with the others), or None.
+    `hint`: one suggestion (e.g. a version of one request that is compatible with the others), or None;
+    `clash`: the name where the chains meet, when there is one.
     """
 
+    _fields = __slots__ = ("specs", "chains", "hint", "clash")
     specs: tuple[str, ...]
-    chains: tuple[tuple[str, ...], ...] = ()
-    hint: str | None = None
-    clash: str | None = field(default=None)  # the name where the chains meet, when there is one
+    chains: tuple[tuple[str, ...], ...]
+    hint: str | None
+    clash: str | None
+
+    def __init__(
+        self,
+        specs: tuple[str, ...],
+        chains: tuple[tuple[str, ...], ...] = (),
+        hint: str | None = None,
+        clash: str | None = None,
+    ) -> None:
+        self._set("specs", specs)
+        self._set("chains", chains)
+        self._set("hint", hint)
+        self._set("clash", clash)
 
     def to_json(self) -> dict[str, Any]:
         return {"specs": list(self.specs), "chains": [list(c) for c in self.chains], "hint": self.hint}

@@ -11,11 +11,13 @@ used (glibc 2.17, linux 0, osx 10.15, archspec = the subdir's architecture). `__
 from __future__ import annotations
 
 import os
-import platform
 import sys
-from collections.abc import Mapping
 
 from cantil.specs import PackageRecord
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 _ARCH = {"64": "x86_64", "32": "x86", "aarch64": "aarch64", "arm64": "arm64", "ppc64le": "ppc64le",
          "s390x": "s390x", "armv7l": "armv7l", "armv6l": "armv6l", "ppc64": "ppc64", "riscv64": "riscv64"}
@@ -31,8 +33,18 @@ def _record(name: str, version: str, build: str, subdir: str) -> PackageRecord:
     return PackageRecord.from_repodata(f"{name}-{version}-{build}.tar.bz2", data, channel="@", subdir=subdir)
 
 
+def _uname() -> tuple[str, str]:
+    """(machine, release) of this machine; `platform` (slow to import) only where os.uname is missing."""
+    if hasattr(os, "uname"):
+        u = os.uname()
+        return u.machine, u.release
+    import platform
+
+    return platform.machine(), platform.release()
+
+
 def _native_subdir() -> str:
-    machine = platform.machine().lower()
+    machine = _uname()[0].lower()
     plat = {"linux": "linux", "darwin": "osx", "win32": "win"}.get(sys.platform, sys.platform)
     arch = {"x86_64": "64", "amd64": "64", "i686": "32", "x86": "32", "arm64": "arm64", "aarch64": "aarch64"}.get(
         machine, machine
@@ -40,6 +52,12 @@ def _native_subdir() -> str:
     if plat == "osx" and arch == "aarch64":
         arch = "arm64"
     return f"{plat}-{arch}"
+
+
+def _mac_ver() -> str:
+    import platform
+
+    return platform.mac_ver()[0]
 
 
 def _glibc() -> str | None:
@@ -68,7 +86,7 @@ def _archspec(native: bool, arch: str) -> str:
         for level, need in _LEVELS:
             if need <= flags:
                 return level
-    return platform.machine().lower() or arch
+    return _uname()[0].lower() or arch
 
 
 def detect(environ: Mapping[str, str], subdir: str) -> list[PackageRecord]:
@@ -90,13 +108,13 @@ def detect(environ: Mapping[str, str], subdir: str) -> list[PackageRecord]:
             out.append(_record(name, value, build, subdir))
 
     if plat == "linux":
-        kernel = platform.release().split("-")[0] if native else None
+        kernel = _uname()[1].split("-")[0] if native else None
         add("__linux", "CONDA_OVERRIDE_LINUX", kernel or "0")
         add("__glibc", "CONDA_OVERRIDE_GLIBC", (_glibc() if native else None) or "2.17")
     if plat in ("linux", "osx"):
         out.append(_record("__unix", "0", "0", subdir))
     if plat == "osx":
-        mac = platform.mac_ver()[0] if native else ""
+        mac = _mac_ver() if native else ""
         add("__osx", "CONDA_OVERRIDE_OSX", mac or "10.15")
     if plat == "win":
         add("__win", "CONDA_OVERRIDE_WIN", "0")
