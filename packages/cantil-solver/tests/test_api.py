@@ -60,3 +60,40 @@ def test_solve_leaves_the_garbage_collector_as_it_found_it() -> None:
             gc.enable()
         else:
             gc.disable()
+
+
+def test_values_are_frozen_equal_by_value_and_picklable() -> None:
+    import pickle
+
+    import pytest
+
+    from cantil.solver import Solution
+
+    conflict = Conflict(("a >=2", "b"), (("a 2.1", "python >=3.12"),), "try a <2", "python")
+    request = SolveRequest(None, ["a"], channel_priority="strict")  # type: ignore[arg-type]
+    solution = Solution((), neutered={"a": "a"})  # type: ignore[dict-item]
+    for value in (conflict, request, solution):
+        assert pickle.loads(pickle.dumps(value)) == value
+        with pytest.raises(AttributeError):
+            value.hint = "changed"  # type: ignore[union-attr]
+    assert conflict == Conflict(("a >=2", "b"), (("a 2.1", "python >=3.12"),), "try a <2", "python")
+    assert conflict != Conflict(("a >=2", "b"))
+    assert hash(conflict) == hash(pickle.loads(pickle.dumps(conflict)))
+    assert repr(conflict).startswith("Conflict(specs=('a >=2', 'b'), chains=")
+    assert request.specs_to_add == ["a"] and request.channel_priority == "strict" and request.prune is False
+    assert solution.to_unlink == () and solution.objective == {} and solution.nothing_to_do
+
+
+def test_importing_the_solver_loads_no_heavy_stdlib_module() -> None:
+    """The CLI imports the solver on every solve: dataclasses (inspect), typing, difflib, platform stay out."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; before = set(sys.modules); "
+        "from cantil.solver import solve, SolveRequest, Unsatisfiable; import cantil.solver.virtual; "
+        "print(' '.join(sorted(set(sys.modules) - before)))"
+    )
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())
+    assert "cantil.solver._solve" in loaded
+    assert not loaded & {"dataclasses", "inspect", "typing", "difflib", "platform", "ast", "re"}
