@@ -109,13 +109,13 @@ class Executor:
     def _stage(self) -> None:
         """Rewrite every placeholder file into the stage directory: no prefix file changes yet."""
         n = 0
+        stage = str(self.journal.stage_dir) + "/"
         for unit in self.tx.link_units:
             for op in unit.ops:
                 if op.how != "stage" or op.target in unit.skip or op.entry is None or op.source is None:
                     continue
                 e = op.entry
-                with open(op.source, "rb") as f:
-                    data = f.read()
+                data, mode = _read_all(op.source)
                 try:
                     if e.file_mode == "binary":
                         new = replace_binary(data, e.prefix_placeholder or "", self.prefix_s)
@@ -123,11 +123,9 @@ class Executor:
                         new = replace_text(data, e.prefix_placeholder or "", self.prefix_s)
                 except PaddingTooShort as err:
                     raise PrefixTooLong(unit.dist, op.target, e.prefix_placeholder or "", self.prefix_s) from err
-                staged = str(self.journal.stage_dir / str(n))
+                staged = stage + str(n)
                 n += 1
-                with open(staged, "wb") as out:
-                    out.write(new)
-                os.chmod(staged, os.stat(op.source).st_mode & 0o7777)
+                _write(staged, new, mode & 0o7777)
                 op.sha256_in_prefix = hashlib.sha256(new).hexdigest()
                 op.content = None
                 op.source, op.how = staged, "move"
@@ -179,8 +177,15 @@ class Executor:
                 raise ScriptError(unit.dist, "pre-link", path, res.returncode, res.output)
 
     def _link(self) -> None:
-        for d in self.tx.needed_dirs:  # unlinking may have removed some that existed at plan time
-            os.makedirs(os.path.join(self.prefix_s, d), exist_ok=True)
+        root = self.prefix_s + "/"
+        for d in self.tx.needed_dirs:  # parents first; unlinking may have removed some that existed at plan time
+            try:
+                os.mkdir(root + d)
+            except FileExistsError:
+                if not os.path.isdir(root + d):
+                    raise
+            except FileNotFoundError:
+                os.makedirs(root + d, exist_ok=True)
         had = {p for p, h in self.plan.paths.items() if h}  # targets holding something at plan time: the careful path
         fast_src: list[str] = []  # plain hardlinks onto nothing: a tight loop
         fast_dst: list[str] = []
@@ -424,8 +429,26 @@ def _copy(src: str, dst: str) -> None:
 
 
 def _write(dst: str, content: bytes, mode: int) -> None:
-    fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    with os.fdopen(fd, "wb") as f:
-        f.write(content)
-    os.chmod(dst, mode)
+    """A new file with exactly `mode` (not masked by the umask): os-level calls, no file object."""
+    fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
+
+
+def _read_all(path: str) -> tuple[bytes, int]:
+    """A file's bytes and mode: os-level calls, no file object."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        st = os.fstat(fd)
+        chunks = [os.read(fd, st.st_size + 1)]
+        while chunks[-1]:
+            chunks.append(os.read(fd, 1 << 20))
+        return b"".join(chunks), st.st_mode
+    finally:
+        os.close(fd)
 

@@ -24,7 +24,6 @@ import os
 import shutil
 import stat
 import threading
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +42,7 @@ class Plan:
     new_dirs: list[str] = field(default_factory=list)
     old_dirs: list[str] = field(default_factory=list)
     snapshot: list[str] | None = None
-    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    id: str = field(default_factory=lambda: os.urandom(16).hex())
 
     def to_json(self) -> dict[str, Any]:
         # two flat lists (cheap to encode for 20,000 paths); the order within each is the order of the plan
