@@ -57,6 +57,9 @@ def test_written_at_extraction_and_used(pkg: Path) -> None:
     assert _columns(info) == _parsed(pkg)
     assert sorted(info.files) == sorted(FILES) and len(info.special) == 1  # etc/conf has a placeholder
     assert json.loads(info.paths_text or "") == [e.raw for e in info.paths]
+    (pkg.parent / "linked").mkdir()
+    (pkg.parent / "linked" / "paths.json").hardlink_to(pkg / "info" / "paths.json")  # `cp -al` of the cache
+    assert read_package_info(pkg)._entries is None  # the content did not change: still used
 
 
 def _rewrite(path: Path, mutate) -> None:
@@ -78,7 +81,7 @@ def _rewrite(path: Path, mutate) -> None:
     lambda p: _rewrite(p, lambda o: o.update(special=[[99, {"_path": "x"}]])),           # index out of range
     lambda p: _rewrite(p, lambda o: o.update(span=[0, 10**9])),
     lambda p: _rewrite(p, lambda o: o.pop("parents")),
-    lambda p: _rewrite(p, lambda o: o.update(stamp=[0, 0, 0, 0])),                       # made from another file
+    lambda p: _rewrite(p, lambda o: o.update(stamp=[0, 0, 0])),                       # made from another file
 ])
 def test_damaged_manifest_is_rebuilt_not_trusted(pkg: Path, damage, monkeypatch) -> None:
     expected = _parsed(pkg)

@@ -7,11 +7,12 @@ prefix record reuses that text). Building those from info/paths.json means one J
 
 It is a cache, never a source of truth. It is used only when every check passes; otherwise paths.json is read and
 the manifest rebuilt:
-- it names the paths.json it was made from by (size, mtime_ns, inode, ctime_ns); any difference means stale;
+- it names the paths.json it was made from by (size, mtime_ns, inode); any difference means stale (not ctime:
+  a hardlink to paths.json, e.g. `cp -al` of the cache, changes it without changing the content);
 - a crc32 of its body is on its first line (a damaged file is detected, whatever JSON it still parses as);
 - every field is checked for shape and type (a hand-edited file cannot crash the linker);
 - it is written atomically (temp file + os.replace), only into the writable package cache, and only when paths.json
-  did not change in the last seconds (a same-size rewrite within one timestamp tick would keep the stamp: "racy");
+  was not modified in the last seconds (a same-size rewrite within one timestamp tick would keep the stamp: "racy");
 - it lives inside the extracted directory, so a new extraction (a new directory renamed into place) drops it.
 """
 
@@ -28,13 +29,13 @@ from typing import Any
 
 MANIFEST_NAME = ".cantil-manifest.json"
 _MAGIC = "cantil-manifest 1 "
-RACY_NS = 3_000_000_000  # a paths.json changed less than 3 s ago is not cached
+RACY_NS = 3_000_000_000  # a paths.json modified less than 3 s ago is not cached
 
-Stamp = tuple[int, int, int, int]
+Stamp = tuple[int, int, int]
 
 
 def stamp_of(st: os.stat_result) -> Stamp:
-    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 @dataclass(slots=True)
@@ -103,7 +104,7 @@ def _checked(obj: Any, stamp: Stamp) -> Columns | None:
 
 def save(info_dir: Path, stamp: Stamp, cols: Columns, *, racy_ok: bool = False) -> None:
     """Write the manifest atomically; silently nothing when it cannot be written or paths.json is racy."""
-    if not racy_ok and time.time_ns() - max(stamp[1], stamp[3]) < RACY_NS:
+    if not racy_ok and time.time_ns() - stamp[1] < RACY_NS:
         return
     if not (set(map(type, cols.sizes)) <= {int, type(None)}):
         return  # odd sizes in paths.json: not cached (read as they are each time)
