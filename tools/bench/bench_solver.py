@@ -9,6 +9,8 @@ process per round (it may abort at interpreter shutdown, so the child ends with 
 names it reaches from the file (lazily, in Rust). Rounds alternate cantil and py-rattler; medians of the rounds.
 A second table solves `numpy` on the same channel scaled up: every record copied k times with a higher build number
 (k times the builds of every name, the closure unchanged), to show how the cost grows with the candidates.
+A third gives what importing the solver costs a command (the CLI imports it on every solve): whole-process CPU time
+of `python -c` importing it, beside `import cantil.specs` (which it needs anyway) and `pass`, interleaved.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -24,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import machine, median, table, write_section
+from _report import ensure_bytecode, machine, median, table, write_section
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data" / "repodata" / "defaults-index4"
@@ -118,6 +121,30 @@ def _rattler(requests: list[list[str]]) -> list[float] | None:
     return [float(x) for x in json.loads(proc.stdout)]
 
 
+IMPORTS = [
+    ("`pass`", "pass"),
+    ("`import cantil.specs`", "import cantil.specs"),
+    ("`from cantil.solver import solve, SolveRequest, Unsatisfiable` + `cantil.solver.virtual`",
+     "from cantil.solver import solve, SolveRequest, Unsatisfiable; import cantil.solver.virtual"),
+]
+
+
+def _imports(rounds: int) -> list[list[str]]:
+    """Whole-process CPU seconds (user + sys of the child) of each import line, interleaved, with bytecode written."""
+    ensure_bytecode()
+    cpu: list[list[float]] = [[] for _ in IMPORTS]
+    for _, code in IMPORTS:  # writes bytecode, fills the page cache
+        subprocess.run([sys.executable, "-c", code], check=True)
+    for _ in range(rounds):
+        for i, (_, code) in enumerate(IMPORTS):
+            r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run([sys.executable, "-c", code], check=True)
+            r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[i].append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
+    base = median(cpu[1])
+    return [[label, _ms(median(xs)), _ms(median(xs) - base) if i == 2 else ""] for i, ((label, _), xs) in enumerate(zip(IMPORTS, cpu, strict=True))]
+
+
 def _ms(s: float) -> str:
     return f"{s * 1000:.0f} ms" if s >= 0.01 else f"{s * 1000:.1f} ms"
 
@@ -169,6 +196,7 @@ def main(argv: list[str]) -> int:
         times = [_ours(src, ["numpy"]) for _ in range(args.rounds)]
         n = len(src.records("numpy"))
         scaled_rows.append([f"{k}x", f"{n:,}", _ms(median(times))])
+    import_rows = _imports(args.rounds * 3)
     import importlib.metadata as md
 
     try:
@@ -194,6 +222,10 @@ def main(argv: list[str]) -> int:
         "has k times the builds and the solver k times the candidates):",
         "",
         table(["copies", "numpy records", "cantil solve"], scaled_rows),
+        "",
+        f"**Import cost** (whole process, CPU time, medians of {args.rounds * 3} interleaved runs):",
+        "",
+        table(["python -c", "CPU", "solver's own share"], import_rows),
     ]
     write_section("solver", "\n".join(text))
     print("\n".join(text))
