@@ -63,25 +63,32 @@ def test_written_at_extraction_and_used(pkg: Path) -> None:
 
 
 def _rewrite(path: Path, mutate) -> None:
+    """Change the manifest's content and give it a correct crc32 (so that only the content checks can catch it)."""
     _head, _, body = path.read_bytes().partition(b"\n")
-    obj = json.loads(body)
-    mutate(obj)
-    body = json.dumps(obj).encode()
-    path.write_bytes(f"cantil-manifest 1 {zlib.crc32(body):08x}\n".encode() + body)
+    header, sizes, files = body.decode().split("\n", 2)
+    parts = {"header": json.loads(header), "sizes": [sizes[i:i + 16] for i in range(0, len(sizes), 16)],
+             "files": files.split("\n")}
+    mutate(parts)
+    body = "\n".join([json.dumps(parts["header"]), "".join(parts["sizes"]), "\n".join(parts["files"])]).encode()
+    path.write_bytes(f"cantil-manifest 2 {zlib.crc32(body):08x}\n".encode() + body)
 
 
 @pytest.mark.parametrize("damage", [
-    lambda p: p.write_bytes(p.read_bytes().replace(b'"lib/a.txt"', b'"lib/A.txt"')),  # crc no longer matches
-    lambda p: p.write_bytes(p.read_bytes()[:-20]),                                       # truncated
+    lambda p: p.write_bytes(p.read_bytes().replace(b"lib/a.txt", b"lib/A.txt")),        # crc no longer matches
+    lambda p: p.write_bytes(p.read_bytes()[:-5]),                                        # truncated
     lambda p: p.write_bytes(b"\x00garbage"),
     lambda p: p.write_text(""),
-    lambda p: _rewrite(p, lambda o: o.update(sizes=o["sizes"][:-1])),                    # columns of unequal length
-    lambda p: _rewrite(p, lambda o: o.update(sizes=["5"] * len(o["sizes"]))),            # wrong types
-    lambda p: _rewrite(p, lambda o: o.update(files=[1] * len(o["files"]))),
-    lambda p: _rewrite(p, lambda o: o.update(special=[[99, {"_path": "x"}]])),           # index out of range
-    lambda p: _rewrite(p, lambda o: o.update(span=[0, 10**9])),
-    lambda p: _rewrite(p, lambda o: o.pop("parents")),
-    lambda p: _rewrite(p, lambda o: o.update(stamp=[0, 0, 0])),                       # made from another file
+    lambda p: p.write_bytes(p.read_bytes().replace(b"manifest 2", b"manifest 9")),       # another format
+    lambda p: _rewrite(p, lambda o: o["sizes"].pop()),                                   # columns of unequal length
+    lambda p: _rewrite(p, lambda o: o["files"].pop()),
+    lambda p: _rewrite(p, lambda o: o.update(sizes=["x" * 16] * len(o["sizes"]))),       # not numbers
+    lambda p: _rewrite(p, lambda o: o["sizes"].append("00")),                            # not whole numbers
+    lambda p: _rewrite(p, lambda o: o["header"].update(special=[[99, {"_path": "x"}]])),  # index out of range
+    lambda p: _rewrite(p, lambda o: o["header"].update(special=[[0, {"_path": "lib/a.txt"}]])),  # a plain entry
+    lambda p: _rewrite(p, lambda o: o["header"].update(span=[0, 10**9])),
+    lambda p: _rewrite(p, lambda o: o["header"].update(dirs=[1])),
+    lambda p: _rewrite(p, lambda o: o["header"].pop("parents")),
+    lambda p: _rewrite(p, lambda o: o["header"].update(stamp=[0, 0, 0])),                # made from another file
 ])
 def test_damaged_manifest_is_rebuilt_not_trusted(pkg: Path, damage, monkeypatch) -> None:
     expected = _parsed(pkg)

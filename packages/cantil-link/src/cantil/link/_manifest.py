@@ -18,9 +18,11 @@ the manifest rebuilt:
 
 from __future__ import annotations
 
+import array
 import contextlib
 import json
 import os
+import sys
 import time
 import zlib
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 MANIFEST_NAME = ".cantil-manifest.json"
-_MAGIC = "cantil-manifest 1 "
+_MAGIC = "cantil-manifest 2 "
 RACY_NS = 3_000_000_000  # a paths.json modified less than 3 s ago is not cached
 
 Stamp = tuple[int, int, int]
@@ -57,7 +59,11 @@ def is_plain(p: dict[str, Any]) -> bool:
 
 
 def load(info_dir: Path, stamp: Stamp) -> Columns | None:
-    """The cached columns when the manifest exists, is intact and was made from the paths.json of `stamp`."""
+    """The cached columns when the manifest exists, is intact and was made from the paths.json of `stamp`.
+
+    Layout (text, UTF-8): `cantil-manifest 2 <crc32 of the rest, hex>`, then a JSON header (stamp, special entries,
+    directory entries, parents, span), then the sizes (hex of little-endian int64, -1 for none), then the file paths
+    one a line to the end: splitting lines and reading an array is ten times faster than parsing JSON."""
     try:
         with open(info_dir / MANIFEST_NAME, "rb") as f:
             data = f.read()
@@ -68,23 +74,29 @@ def load(info_dir: Path, stamp: Stamp) -> Columns | None:
         text = head.decode("ascii")
         if not text.startswith(_MAGIC) or int(text[len(_MAGIC):], 16) != zlib.crc32(body):
             return None
-        obj = json.loads(body)
+        header, sizes_line, files_text = body.decode("utf-8").split("\n", 2)
+        obj = json.loads(header)
+        arr = array.array("q", bytes.fromhex(sizes_line))
+        if sys.byteorder == "big":
+            arr.byteswap()
+        sizes: list[int | None] = arr.tolist()  # type: ignore[assignment]  # list is invariant; no copy
+        if -1 in arr:
+            sizes = [None if n == -1 else n for n in sizes]
     except (ValueError, UnicodeDecodeError):
         return None
-    return _checked(obj, stamp)
+    files = files_text.split("\n") if files_text else []
+    if len(files) != len(sizes):
+        return None
+    return _checked(obj, stamp, files, sizes)
 
 
-def _checked(obj: Any, stamp: Stamp) -> Columns | None:
+def _checked(obj: Any, stamp: Stamp, files: list[str], sizes: list[int | None]) -> Columns | None:
     if not isinstance(obj, dict) or obj.get("stamp") != list(stamp):
         return None
-    files, sizes, special, dirs = obj.get("files"), obj.get("sizes"), obj.get("special"), obj.get("dirs")
-    parents, span = obj.get("parents"), obj.get("span")
-    if not (isinstance(files, list) and isinstance(sizes, list) and isinstance(special, list)
-            and isinstance(dirs, list) and isinstance(parents, list) and len(files) == len(sizes)):
+    special, dirs, parents, span = obj.get("special"), obj.get("dirs"), obj.get("parents"), obj.get("span")
+    if not (isinstance(special, list) and isinstance(dirs, list) and isinstance(parents, list)):
         return None
-    # type checks with map/set (in C): one Python step per column, not per file
-    if not (set(map(type, files)) <= {str} and set(map(type, sizes)) <= {int, type(None)}
-            and set(map(type, dirs)) <= {str} and set(map(type, parents)) <= {str}):
+    if not (set(map(type, dirs)) <= {str} and set(map(type, parents)) <= {str}):
         return None
     spec: dict[int, dict[str, Any]] = {}
     for item in special:
@@ -106,12 +118,22 @@ def save(info_dir: Path, stamp: Stamp, cols: Columns, *, racy_ok: bool = False) 
     """Write the manifest atomically; silently nothing when it cannot be written or paths.json is racy."""
     if not racy_ok and time.time_ns() - stamp[1] < RACY_NS:
         return
-    if not (set(map(type, cols.sizes)) <= {int, type(None)}):
-        return  # odd sizes in paths.json: not cached (read as they are each time)
-    body = json.dumps({"stamp": list(stamp), "files": cols.files, "sizes": cols.sizes,
-                       "special": [[i, e] for i, e in cols.special.items()], "dirs": cols.dirs,
-                       "parents": cols.parents, "span": list(cols.span) if cols.span else None},
-                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if not set(map(type, cols.sizes)) <= {int, type(None)} or any("\n" in f for f in cols.files):
+        return  # odd sizes or a newline in a path (paths.json allows it): not cached, read as they are each time
+    header = json.dumps({"stamp": list(stamp), "special": [[i, e] for i, e in cols.special.items()],
+                         "dirs": cols.dirs, "parents": cols.parents, "span": list(cols.span) if cols.span else None},
+                        ensure_ascii=False, separators=(",", ":"))
+    try:
+        arr = array.array("q", [-1 if n is None else n for n in cols.sizes])
+    except OverflowError:
+        return
+    if sys.byteorder == "big":
+        arr.byteswap()
+    sizes = arr.tobytes().hex()
+    try:
+        body = "\n".join([header, sizes, "\n".join(cols.files)]).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape in paths.json
+        return
     data = f"{_MAGIC}{zlib.crc32(body):08x}\n".encode("ascii") + body
     tmp = info_dir / f".{MANIFEST_NAME}.{os.getpid()}.tmp"
     try:
