@@ -186,7 +186,9 @@ class Executor:
                     raise
             except FileNotFoundError:
                 os.makedirs(root + d, exist_ok=True)
-        had = {p for p, h in self.plan.paths.items() if h}  # targets holding something at plan time: the careful path
+        plan_paths = self.plan.paths
+        # targets holding something at plan time: the careful path (a new prefix has none: `any` runs in C)
+        had = {p for p, h in plan_paths.items() if h} if any(plan_paths.values()) else set()
         fast_src: list[str] = []  # plain hardlinks onto nothing: a tight loop
         fast_dst: list[str] = []
         slow: list[tuple[_plan.LinkUnit | int, _plan.FileOp]] = []

@@ -46,8 +46,11 @@ class Plan:
 
     def to_json(self) -> dict[str, Any]:
         # two flat lists (cheap to encode for 20,000 paths); the order within each is the order of the plan
-        return {"version": 1, "id": self.id, "pid": os.getpid(),
-                "had": [p for p, h in self.paths.items() if h], "new": [p for p, h in self.paths.items() if not h],
+        if any(self.paths.values()):
+            had, new = [p for p, h in self.paths.items() if h], [p for p, h in self.paths.items() if not h]
+        else:  # a new prefix: nothing was there (the lists made in C)
+            had, new = [], list(self.paths)
+        return {"version": 1, "id": self.id, "pid": os.getpid(), "had": had, "new": new,
                 "new_dirs": self.new_dirs, "old_dirs": self.old_dirs, "snapshot": self.snapshot}
 
     @classmethod
