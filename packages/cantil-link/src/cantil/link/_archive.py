@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 import posixpath
-import shutil
 import stat
-import tarfile
-import zipfile
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import tarfile
 
 from .errors import CorruptPackage, UnsafeArchive
 
@@ -33,6 +33,9 @@ def dist_name_of(fn: str) -> str:
 
 def extract_package(archive: Path, dest: Path) -> None:
     """Extract a `.conda` or `.tar.bz2` into `dest` (created; should not exist or be empty)."""
+    import tarfile  # lazily (with zipfile: ~10 ms of import), so that reading the cache does not pay for them
+    import zipfile
+
     name = archive.name
     dest.mkdir(parents=True, exist_ok=True)
     writer = _Writer(name, dest)
@@ -53,6 +56,9 @@ def extract_package(archive: Path, dest: Path) -> None:
 
 
 def _extract_conda(archive: Path, writer: _Writer) -> None:
+    import tarfile
+    import zipfile
+
     import zstandard
 
     with zipfile.ZipFile(archive) as zf:
@@ -165,6 +171,8 @@ class _Writer:
 
 
 def _write_file(src: IO[bytes], full: str, mode: int) -> None:
+    import shutil  # lazily (a dictionary lookup once imported): reading the cache does not need it
+
     fd = os.open(full, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
     with os.fdopen(fd, "wb") as out:
         shutil.copyfileobj(src, out, 1 << 20)

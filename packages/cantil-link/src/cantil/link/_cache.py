@@ -14,19 +14,14 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
-import tempfile
 import threading
-import urllib.parse
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ._archive import dist_name_of, extract_package
+from ._archive import dist_name_of
 from ._fs import flocked, hash_file, write_json_atomic
-from ._package import read_package_info
-from ._settings import Reporter
+from ._reporter import Reporter
 from .errors import CacheError, ChecksumMismatch, DownloadError, LinkError, NotWritable
 
 if TYPE_CHECKING:
@@ -67,6 +62,9 @@ def _matches(data: dict[str, Any], record: PackageRecord) -> bool:
 
 def _file_download(url: str, dest: Path, **_: object) -> None:
     """The download used when none is given: file:// URLs only (a local channel)."""
+    import shutil
+    import urllib.parse
+
     parsed = urllib.parse.urlparse(url)
     if parsed.scheme != "file":
         raise DownloadError(url, "no download function given for a non-file URL")
@@ -151,6 +149,8 @@ class PackageCache:
         if threads == 1:
             results = [self._ensure_one(r, dl, rep) for r in missing]
         else:
+            from concurrent.futures import ThreadPoolExecutor
+
             with ThreadPoolExecutor(threads, thread_name_prefix="cantil-fetch") as ex:
                 results = list(ex.map(lambda r: self._ensure_one(r, dl, rep), missing))
         out.update(zip(missing, results, strict=True))
@@ -159,6 +159,8 @@ class PackageCache:
     def _ensure_one(self, record: PackageRecord, download: DownloadLike, rep: Reporter) -> Path:
         fn = _fn_of(record)
         dist = dist_name_of(fn)
+        import shutil  # lazily, as the other modules that only fetching and extracting need
+
         pkgs = self.writable_dir
         with flocked(pkgs / LOCKS_DIR / f"{dist}.lock"):
             done = self.extracted(record)  # another process may have finished it while we waited
@@ -204,6 +206,8 @@ class PackageCache:
         url = getattr(record, "url", "") or ""
         if not url:
             raise CacheError(f"{fn} is not in the package cache and its record has no url")
+        import tempfile
+
         fd, tmpname = tempfile.mkstemp(prefix=f".{fn}.", suffix=".part", dir=pkgs)
         os.fchmod(fd, 0o644)
         os.close(fd)
@@ -229,6 +233,12 @@ class PackageCache:
     def _extract(self, record: PackageRecord, archive: Path, hashes: tuple[str, str, int], target: Path,
                  rep: Reporter) -> Path:
         dist = target.name
+        import shutil
+        import tempfile
+
+        from ._archive import extract_package
+        from ._package import read_package_info
+
         work = Path(tempfile.mkdtemp(prefix=f".{dist}.", suffix=".extracting", dir=target.parent))
         try:
             os.chmod(work, 0o755)  # mkdtemp makes it private; the cache is shared

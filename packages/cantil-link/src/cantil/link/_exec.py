@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import os
-import shutil
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import _plan, _python
@@ -54,6 +51,8 @@ class Executor:
             if meanwhile is not None:
                 meanwhile()
             return
+        from concurrent.futures import ThreadPoolExecutor  # lazily: ~8 ms of import (logging) for a small install
+
         ex = ThreadPoolExecutor(self.threads, thread_name_prefix="cantil-link")
         try:
             results = ex.map(fn, items)
@@ -108,6 +107,8 @@ class Executor:
 
     def _stage(self) -> None:
         """Rewrite every placeholder file into the stage directory: no prefix file changes yet."""
+        import hashlib  # lazily: only placeholder files need it
+
         n = 0
         stage = str(self.journal.stage_dir) + "/"
         for unit in self.tx.link_units:
@@ -426,6 +427,8 @@ def _copy(src: str, dst: str) -> None:
     if os.path.islink(src):
         os.symlink(os.readlink(src), dst)
         return
+    import shutil  # lazily: hardlinks need no copy
+
     shutil.copyfile(src, dst)
     os.chmod(dst, os.stat(src).st_mode & 0o7777)
 

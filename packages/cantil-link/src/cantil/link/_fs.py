@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import time
@@ -24,6 +23,8 @@ LOCK_NAME = ".cantil.lock"
 
 
 def sha256_file(path: Path | str) -> str:
+    import hashlib  # lazily: 4 ms of import that only hashing needs
+
     h = hashlib.sha256()
     with open(path, "rb") as f:
         while chunk := f.read(1 << 20):
@@ -33,6 +34,8 @@ def sha256_file(path: Path | str) -> str:
 
 def hash_file(path: Path | str) -> tuple[str, str, int]:
     """(sha256, md5, size) of a file in one pass."""
+    import hashlib
+
     s, m, n = hashlib.sha256(), hashlib.md5(usedforsecurity=False), 0
     with open(path, "rb") as f:
         while chunk := f.read(1 << 20):

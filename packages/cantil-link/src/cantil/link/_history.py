@@ -8,7 +8,6 @@ not `# conda version:`: conda compares the latter with its own version to refuse
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import os
 import re
@@ -46,6 +45,8 @@ class Revision:
                 text = m.group(2).strip()
                 if text.startswith("["):
                     with contextlib.suppress(ValueError, SyntaxError):
+                        import ast  # lazily: only reading a history's spec lists needs it
+
                         return [str(s) for s in ast.literal_eval(text)]
                 return [s for s in text.split(",") if s]
         return []

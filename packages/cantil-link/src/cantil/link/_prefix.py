@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._fs import sha256_file
 from .errors import LinkError
@@ -21,8 +20,7 @@ if TYPE_CHECKING:
     from cantil.specs import PrefixRecord
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One file of an installed package that is not as its record says. kind: "missing" | "changed"."""
 
     package: str

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import tempfile
 from pathlib import Path
 
 _VERSION = re.compile(r"(\d+)\.(\d+)")
@@ -86,6 +84,9 @@ def compile_pyc(prefix: Path, python_short: str, py_files: list[str]) -> tuple[b
         return True, ""
     if not os.access(python, os.X_OK):
         return False, f"no runnable python at {python}"
+    import subprocess  # lazily: only noarch python packages need them
+    import tempfile
+
     fd, listing = tempfile.mkstemp(prefix=".cantil-pyc-", suffix=".txt")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import subprocess
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +47,8 @@ def script_path(base: Path, name: str, action: str) -> Path:
 def run_script(*, action: str, script: Path, prefix: Path, name: str, version: str, build_number: int,
                root_prefix: Path | None, prelude: ActivationPrelude | None, reporter: Reporter,
                source_dir: Path | None = None, dist: str | None = None) -> ScriptResult:
+    import subprocess  # lazily: only packages with scripts need it
+
     env = dict(os.environ)
     env["ROOT_PREFIX"] = str(root_prefix or prefix)
     env["PREFIX"] = str(prefix)
@@ -63,6 +63,8 @@ def run_script(*, action: str, script: Path, prefix: Path, name: str, version: s
         text = (prelude or default_prelude)(prefix)
         # PATH again after activation, which may have rewritten it: the script's folder comes first
         body = f"{text}\nexport PATH={shlex.quote(str(script.parent))}:\"$PATH\"\n. {shlex.quote(str(script))}\n"
+        import tempfile
+
         fd, wrapper = tempfile.mkstemp(prefix=".cantil-script-", suffix=".sh")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(body)

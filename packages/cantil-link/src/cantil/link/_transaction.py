@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -251,6 +250,8 @@ class Transaction:
         self.reporter.phase("rollback")
         previous = None
         if threading.current_thread() is threading.main_thread():
+            import signal
+
             previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
             errors = rollback(journal, plan)
