@@ -70,7 +70,7 @@ def _rewrite(path: Path, mutate) -> None:
              "files": files.split("\n")}
     mutate(parts)
     body = "\n".join([json.dumps(parts["header"]), "".join(parts["sizes"]), "\n".join(parts["files"])]).encode()
-    path.write_bytes(f"cantil-manifest 2 {zlib.crc32(body):08x}\n".encode() + body)
+    path.write_bytes(f"cantil-manifest 3 {zlib.crc32(body):08x}\n".encode() + body)
 
 
 @pytest.mark.parametrize("damage", [
@@ -78,7 +78,7 @@ def _rewrite(path: Path, mutate) -> None:
     lambda p: p.write_bytes(p.read_bytes()[:-5]),                                        # truncated
     lambda p: p.write_bytes(b"\x00garbage"),
     lambda p: p.write_text(""),
-    lambda p: p.write_bytes(p.read_bytes().replace(b"manifest 2", b"manifest 9")),       # another format
+    lambda p: p.write_bytes(p.read_bytes().replace(b"manifest 3", b"manifest 9")),       # another format
     lambda p: _rewrite(p, lambda o: o["sizes"].pop()),                                   # columns of unequal length
     lambda p: _rewrite(p, lambda o: o["files"].pop()),
     lambda p: _rewrite(p, lambda o: o.update(sizes=["x" * 16] * len(o["sizes"]))),       # not numbers
@@ -86,6 +86,8 @@ def _rewrite(path: Path, mutate) -> None:
     lambda p: _rewrite(p, lambda o: o["header"].update(special=[[99, {"_path": "x"}]])),  # index out of range
     lambda p: _rewrite(p, lambda o: o["header"].update(special=[[0, {"_path": "lib/a.txt"}]])),  # a plain entry
     lambda p: _rewrite(p, lambda o: o["header"].update(span=[0, 10**9])),
+    lambda p: _rewrite(p, lambda o: o["header"]["special"][0].__setitem__(3, 10**9)),      # an entry's span outside
+    lambda p: _rewrite(p, lambda o: o["header"]["special"][0].append(1)),                 # a malformed special item
     lambda p: _rewrite(p, lambda o: o["header"].update(dirs=[1])),
     lambda p: _rewrite(p, lambda o: o["header"].pop("parents")),
     lambda p: _rewrite(p, lambda o: o["header"].update(stamp=[0, 0, 0])),                # made from another file
@@ -99,6 +101,26 @@ def test_damaged_manifest_is_rebuilt_not_trusted(pkg: Path, damage, monkeypatch)
     read_package_info(pkg, cache_manifest=True)  # rewritten, valid again
     info = read_package_info(pkg)
     assert info._entries is None and _columns(info) == expected
+
+
+def test_written_record_is_paths_json_with_sha256_in_prefix(env, channel) -> None:
+    """The record reuses paths.json's text, with the rewritten entries spliced in: the same entries, in order."""
+    odd = {'lib/we"ird': b"q", "lib/t\u00e9st": b"u", "lib/tab\there": b"t"}
+    channel.build(lib("1.0", {**FILES, "etc/more": "x @PREFIX@ y\n", **odd}))
+    rec = channel.record("lib")
+    pkg = env.cache.ensure([rec], _download)[rec]
+    assert len(read_package_info(pkg).spans) == 2  # the manifest knows where both placeholder entries lie
+    env.install(rec)
+    written = json.loads((env.prefix / "conda-meta" / f"{pkg.name}.json").read_text())
+    expected = json.loads((pkg / "info" / "paths.json").read_text())["paths"]
+    for e in expected:
+        if e.get("prefix_placeholder"):
+            import hashlib
+
+            e["sha256_in_prefix"] = hashlib.sha256((env.prefix / e["_path"]).read_bytes()).hexdigest()
+    assert written["paths_data"]["paths"] == expected
+    assert written["files"] == [e["_path"] for e in expected]
+    assert set(odd) <= set(written["files"])
 
 
 def test_stale_manifest_after_paths_json_changes(pkg: Path, monkeypatch) -> None:

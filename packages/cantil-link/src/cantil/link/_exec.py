@@ -9,6 +9,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from cantil.specs import PackageRecord
 
     from ._journal import Journal, Plan
+    from ._package import PackageInfo
     from ._transaction import Transaction
 
 T = TypeVar("T")
@@ -311,9 +313,15 @@ class Executor:
                 record = record.replace(**fill)
         files = unit.files + [pyc for _, pyc in unit.pyc]
         staged = {op.index: op.sha256_in_prefix for op in unit.ops if op.sha256_in_prefix and op.index >= 0}
-        raw_text = unit.info.paths_text if unit.as_listed and not staged and not unit.info.dirs else None
+        info = unit.info
+        raw_text = None
+        if unit.as_listed and not unit.pyc and not info.dirs and all(i in info.spans for i in staged):
+            # every entry is paths.json's own, in its order: the record reuses the text as read, with the
+            # rewritten entries (sha256_in_prefix added) spliced in
+            raw_text = info.paths_text
+            if raw_text is not None and staged:
+                raw_text = _splice(raw_text, info, staged)
         if raw_text is not None:
-            # every entry is paths.json's own, in its order: the record reuses the text as read
             paths_data: Any = RawJSON('{"paths_version": 1, "paths": ' + raw_text + "}")
         else:
             paths_data = {"paths_version": 1, "paths": self._paths_data(unit, staged)}
@@ -407,11 +415,48 @@ class RawJSON:
         self.text = text
 
 
+_dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+_ESCAPED = re.compile('["\\\\\x00-\x1f]')  # what the encoder escapes when ensure_ascii is off
+
+
+def _splice(text: str, info: PackageInfo, staged: dict[int, str]) -> str | None:
+    """paths.json's array text with each staged entry's object replaced by the entry plus its sha256_in_prefix
+    (the same dict the record would otherwise encode); None when a span does not frame an object."""
+    out: list[str] = []
+    last = 0
+    for i in sorted(staged, key=lambda i: info.spans[i][0]):
+        start, end = info.spans[i]
+        if start < last or text[start:start + 1] != "{" or text[end - 1:end] != "}":
+            return None
+        d = info.special[i].to_paths_data()
+        d["sha256_in_prefix"] = staged[i]
+        out += (text[last:start], _dumps(d))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _strings(items: list[str]) -> str:
+    """A list of strings as the encoder writes it; when nothing needs escaping (the rule), in one join."""
+    if not items:
+        return "[]"
+    text = '", "'.join(items)
+    return _dumps(items) if _ESCAPED.search(text) else f'["{text}"]'
+
+
 def record_json(data: dict[str, Any]) -> str:
     """One top-level key a line (readable, like conda's), each value in the C encoder (json.dump with indent is
     pure Python and takes seconds for 20,000 paths)."""
-    dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-    items = [f"  {dumps(k)}: {v.text if isinstance(v := data[k], RawJSON) else dumps(v)}" for k in sorted(data)]
+    items = []
+    for k in sorted(data):
+        v = data[k]
+        if isinstance(v, RawJSON):
+            text = v.text
+        elif k == "files" and type(v) is list and all(type(f) is str for f in v):
+            text = _strings(v)
+        else:
+            text = _dumps(v)
+        items.append(f"  {_dumps(k)}: {text}")
     return "{\n" + ",\n".join(items) + "\n}\n"
 
 

@@ -25,12 +25,12 @@ import os
 import sys
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 MANIFEST_NAME = ".cantil-manifest.json"
-_MAGIC = "cantil-manifest 2 "
+_MAGIC = "cantil-manifest 3 "
 RACY_NS = 3_000_000_000  # a paths.json modified less than 3 s ago is not cached
 
 Stamp = tuple[int, int, int]
@@ -51,6 +51,8 @@ class Columns:
     dirs: list[str]
     parents: list[str]
     span: tuple[int, int] | None
+    # where each special entry's object lies in the "paths" array text (the record splices rewritten entries in)
+    spans: dict[int, tuple[int, int]] = field(default_factory=dict)
 
 
 def is_plain(p: dict[str, Any]) -> bool:
@@ -61,8 +63,8 @@ def is_plain(p: dict[str, Any]) -> bool:
 def load(info_dir: Path, stamp: Stamp) -> Columns | None:
     """The cached columns when the manifest exists, is intact and was made from the paths.json of `stamp`.
 
-    Layout (text, UTF-8): `cantil-manifest 2 <crc32 of the rest, hex>`, then a JSON header (stamp, special entries,
-    directory entries, parents, span), then the sizes (hex of little-endian int64, -1 for none), then the file paths
+    Layout (text, UTF-8): `cantil-manifest 3 <crc32 of the rest, hex>`, then a JSON header (stamp, special entries
+    with the span of their object in the "paths" array text, directory entries, parents, span), then the sizes (hex of little-endian int64, -1 for none), then the file paths
     one a line to the end: splitting lines and reading an array is ten times faster than parsing JSON."""
     try:
         with open(info_dir / MANIFEST_NAME, "rb") as f:
@@ -98,20 +100,26 @@ def _checked(obj: Any, stamp: Stamp, files: list[str], sizes: list[int | None]) 
         return None
     if not (set(map(type, dirs)) <= {str} and set(map(type, parents)) <= {str}):
         return None
-    spec: dict[int, dict[str, Any]] = {}
-    for item in special:
-        if not (isinstance(item, list) and len(item) == 2 and type(item[0]) is int and isinstance(item[1], dict)):
-            return None
-        i, entry = item
-        if not 0 <= i < len(files) or entry.get("_path") != files[i] or is_plain(entry):
-            return None
-        spec[i] = entry
     if span is not None:
         if not (isinstance(span, list) and len(span) == 2 and all(type(x) is int for x in span)
                 and 0 < span[0] < span[1] <= stamp[0]):
             return None
         span = (span[0], span[1])
-    return Columns(files, sizes, spec, dirs, parents, span)
+    spec: dict[int, dict[str, Any]] = {}
+    spans: dict[int, tuple[int, int]] = {}
+    for item in special:
+        if not (isinstance(item, list) and len(item) in (2, 4) and type(item[0]) is int and isinstance(item[1], dict)):
+            return None
+        i, entry = item[:2]
+        if not 0 <= i < len(files) or entry.get("_path") != files[i] or is_plain(entry):
+            return None
+        spec[i] = entry
+        if len(item) == 4:
+            s, e = item[2:]
+            if not (span is not None and type(s) is int and type(e) is int and 0 < s < e < span[1] - span[0]):
+                return None
+            spans[i] = (s, e)
+    return Columns(files, sizes, spec, dirs, parents, span, spans)
 
 
 def save(info_dir: Path, stamp: Stamp, cols: Columns, *, racy_ok: bool = False) -> None:
@@ -120,7 +128,7 @@ def save(info_dir: Path, stamp: Stamp, cols: Columns, *, racy_ok: bool = False) 
         return
     if not set(map(type, cols.sizes)) <= {int, type(None)} or any("\n" in f for f in cols.files):
         return  # odd sizes or a newline in a path (paths.json allows it): not cached, read as they are each time
-    header = json.dumps({"stamp": list(stamp), "special": [[i, e] for i, e in cols.special.items()],
+    header = json.dumps({"stamp": list(stamp), "special": [[i, e, *cols.spans.get(i, ())] for i, e in cols.special.items()],
                          "dirs": cols.dirs, "parents": cols.parents, "span": list(cols.span) if cols.span else None},
                         ensure_ascii=False, separators=(",", ":"))
     try:

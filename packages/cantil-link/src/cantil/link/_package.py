@@ -9,6 +9,7 @@ or index.json (`noarch: python|generic`, or the legacy `noarch_python: true`).
 from __future__ import annotations
 
 import json
+import json.scanner
 import os
 import re
 import shlex
@@ -60,7 +61,7 @@ class PackageInfo:
     """
 
     __slots__ = ("_entries", "_stamp", "_text", "dirs", "entry_points", "extracted_dir", "files", "index", "noarch",
-                 "parents", "sizes", "span", "special")
+                 "parents", "sizes", "span", "spans", "special")
 
     def __init__(self, extracted_dir: Path, index: dict[str, Any], cols: _manifest.Columns, *,
                  noarch: str | None = None, entry_points: list[str] | None = None,
@@ -74,6 +75,7 @@ class PackageInfo:
         self.dirs = cols.dirs
         self.parents = cols.parents
         self.span = cols.span
+        self.spans = cols.spans  # index in files -> (start, end) of a special entry's object in paths_text
         self.noarch = noarch
         self.entry_points = entry_points or []
         self._stamp = stamp
@@ -115,7 +117,7 @@ class PackageInfo:
         entries, text, span, stamp = _paths_json(self.extracted_dir / "info" / "paths.json", dist)
         if entries is None or stamp != self._stamp or span != self.span:
             raise CorruptPackage(dist, "info/paths.json changed while the transaction was prepared")
-        return entries, text, _columns(entries, span)
+        return entries, text, _columns(entries, span, text)
 
 
 def _read_json(path: Path, dist: str) -> Any:
@@ -166,13 +168,13 @@ def read_package_info(extracted_dir: Path, *, cache_manifest: bool = False, extr
     if entries is None or stamp is None:  # no paths.json: the older files + has_prefix + no_link
         entries = _legacy_paths(info, dist)
         return PackageInfo(extracted_dir, index, _columns(entries, None), entries=entries, **kw)
-    cols = _columns(entries, span)
+    cols = _columns(entries, span, text)
     if cache_manifest:
         _manifest.save(info, stamp, cols, racy_ok=extracting)
     return PackageInfo(extracted_dir, index, cols, stamp=stamp, entries=entries, text=text, **kw)
 
 
-def _columns(entries: list[PathEntry], span: tuple[int, int] | None) -> _manifest.Columns:
+def _columns(entries: list[PathEntry], span: tuple[int, int] | None, text: str | None = None) -> _manifest.Columns:
     files = [e.path for e in entries if e.path_type != "directory"]
     if len(files) == len(entries):
         nondir = entries
@@ -183,7 +185,41 @@ def _columns(entries: list[PathEntry], span: tuple[int, int] | None) -> _manifes
     sizes = [e.size for e in nondir]
     special = {i: e.to_paths_data() for i, e in enumerate(nondir)
                if e.path_type != "hardlink" or e.prefix_placeholder or e.no_link}
-    return _manifest.Columns(files, sizes, special, dirs, _manifest.parents_of(files, dirs), span)
+    spans: dict[int, tuple[int, int]] = {}
+    if special and text is not None:
+        # positions in the whole array (directory entries included) of the special entries, then their text spans
+        pos = {id(e): k for k, e in enumerate(entries)} if dirs else None
+        where = {i: (pos[id(nondir[i])] if pos is not None else i) for i in special}
+        found = _entry_spans(text, max(where.values()) + 1)
+        if found is not None:
+            spans = {i: found[k] for i, k in where.items()}
+    return _manifest.Columns(files, sizes, special, dirs, _manifest.parents_of(files, dirs), span, spans)
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _entry_spans(text: str, count: int) -> list[tuple[int, int]] | None:
+    """(start, end) of the first `count` objects of a JSON array's text (the array as json.loads read it)."""
+    scan = _SCAN
+
+    def skip(i: int) -> int:
+        m = _WS.match(text, i)
+        return m.end() if m else i
+
+    out: list[tuple[int, int]] = []
+    i = skip(1)
+    try:
+        while len(out) < count:
+            _, end = scan(text, i)
+            out.append((i, end))
+            j = skip(end)
+            if text[j:j + 1] != ",":
+                break
+            i = skip(j + 1)
+    except StopIteration:
+        return None
+    return out if len(out) == count and all(text[s] == "{" and text[e - 1] == "}" for s, e in out) else None
 
 
 def _paths_json(path: Path, dist: str) -> tuple[list[PathEntry] | None, str | None, tuple[int, int] | None,
@@ -209,6 +245,7 @@ def _paths_json(path: Path, dist: str) -> tuple[list[PathEntry] | None, str | No
 
 _PATHS_HEAD = re.compile(r'\s*\{\s*"paths"\s*:\s*')
 _DECODER = json.JSONDecoder()
+_SCAN = json.scanner.make_scanner(_DECODER)  # type: ignore[arg-type]  # one JSON value at a position (C)
 
 
 def _read_paths_json(path: Path, dist: str) -> tuple[Any, str | None, tuple[int, int] | None,
