@@ -195,3 +195,13 @@ def test_safety_checks_see_through_a_manifest(env, channel) -> None:
     (pkg / "lib/sub/b.bin").unlink()
     with pytest.raises(VerificationError, match="missing"):
         env.transaction(link=[rec], settings=env.settings(safety_checks="enabled")).verify()
+
+
+@pytest.mark.parametrize("items", [[], ["a"], ["a", "b/c d"], ['we"ird'], ["t\tab"], ["back\\slash"],
+                                   ["caf\u00e9", "\u00a0x", "\u2028"], ["a\x7f", "\x00"]])
+def test_record_files_written_as_the_json_encoder_writes_them(items) -> None:
+    from cantil.link._exec import _strings, record_json
+
+    assert _strings(items) == json.dumps(items, ensure_ascii=False)
+    data = {"name": "x", "files": items, "paths_data": {"paths": []}}
+    assert json.loads(record_json(data)) == data

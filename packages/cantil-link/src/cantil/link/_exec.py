@@ -9,7 +9,6 @@ import contextlib
 import errno
 import json
 import os
-import re
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -416,7 +415,6 @@ class RawJSON:
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-_ESCAPED = re.compile('["\\\\\x00-\x1f]')  # what the encoder escapes when ensure_ascii is off
 
 
 def _splice(text: str, info: PackageInfo, staged: dict[int, str]) -> str | None:
@@ -438,26 +436,28 @@ def _splice(text: str, info: PackageInfo, staged: dict[int, str]) -> str | None:
 
 def _strings(items: list[str]) -> str:
     """A list of strings as the encoder writes it; when nothing needs escaping (the rule), in one join."""
-    if not items:
-        return "[]"
-    text = '", "'.join(items)
-    return _dumps(items) if _ESCAPED.search(text) else f'["{text}"]'
+    try:
+        text = '", "'.join(items)
+    except TypeError:
+        return _dumps(items)
+    # printable: no control character (nor some rarer ones, which take the encoder's path too)
+    if items and text.isprintable() and '"' not in text and "\\" not in text:
+        return f'["{text}"]'
+    return _dumps(items)
 
 
 def record_json(data: dict[str, Any]) -> str:
     """One top-level key a line (readable, like conda's), each value in the C encoder (json.dump with indent is
-    pure Python and takes seconds for 20,000 paths)."""
-    items = []
+    pure Python and takes seconds for 20,000 paths); one join at the end (paths_data is ~0.5 MB of text)."""
+    parts = ["{"]
     for k in sorted(data):
         v = data[k]
-        if isinstance(v, RawJSON):
-            text = v.text
-        elif k == "files" and type(v) is list and all(type(f) is str for f in v):
-            text = _strings(v)
-        else:
-            text = _dumps(v)
-        items.append(f"  {_dumps(k)}: {text}")
-    return "{\n" + ",\n".join(items) + "\n}\n"
+        text = v.text if isinstance(v, RawJSON) else _strings(v) if k == "files" and type(v) is list else _dumps(v)
+        parts += ("\n  ", _dumps(k), ": ", text, ",")
+    if len(parts) == 1:
+        return "{}\n"
+    parts[-1] = "\n}\n"
+    return "".join(parts)
 
 
 def _replace_with(dst: str, make: Callable[[str], None]) -> None:
