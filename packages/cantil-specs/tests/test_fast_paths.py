@@ -6,9 +6,11 @@ two readers to the same key and the same normalised text.
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -52,6 +54,17 @@ numeric_text = st.lists(
 @given(numeric_text)
 def test_version_fast_path_equals_general_reader(text: str) -> None:
     assert _fast(text) == _general(text)
+
+
+@pytest.mark.parametrize("m", [1, 2, 3, 4, 5])
+def test_version_fast_path_equals_general_reader_on_every_zero_pattern(m: int) -> None:
+    """Each count of parts the reader writes out directly, with every placement of zeros (plain, zero-padded),
+    numbers past the small-number table, and '_' separators."""
+    words = ["0", "00", "1", "7", "010", "2099", "2100", "20240131"] if m <= 3 else ["0", "1", "007", "123456"]
+    for combo in itertools.product(words, repeat=m):
+        for sep in (".", "_"):
+            text = sep.join(combo)
+            assert _fast(text) == _general(text), text
 
 
 def test_version_fast_path_equals_general_reader_on_real_versions(

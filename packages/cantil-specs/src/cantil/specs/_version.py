@@ -35,11 +35,15 @@ else:
 __all__ = ["Version", "clear_version_cache"]
 
 _INF = float("inf")
-_SMALL_INTS: dict[str, int] = {str(i): i for i in range(2100)}  # most version numbers (and years) are small
-_CHECK = lazy_regex(globals(), "_CHECK", r"[*.+!_0-9a-z]+", "fullmatch")
-_SPLIT = lazy_regex(globals(), "_SPLIT", r"[0-9]+|\*+|[^0-9*]+", "findall")
+# most version numbers (and years) are small; zero-padded ones ('2018.03.07') are common too
+_SMALL_INTS: dict[str, int] = {str(i): i for i in range(2100)}
+_SMALL_INTS.update({f"{i:02}": i for i in range(10)})
+_SMALL_INTS.update({f"{i:03}": i for i in range(100)})
+_INT = _SMALL_INTS.get
 # codes (see the module docstring)
 _STR, _Z_LO, _SEG_Z_LO, _END, _SEG_Z_HI, _Z_HI = -6, -5, -4, -3, -2, -1
+_CHECK = lazy_regex(globals(), "_CHECK", r"[*.+!_0-9a-z]+", "fullmatch")
+_SPLIT = lazy_regex(globals(), "_SPLIT", r"[0-9]+|\*+|[^0-9*]+", "findall")
 
 
 class _Tail(str):
@@ -216,6 +220,52 @@ def clear_version_cache() -> None:
     _segments_cache.clear()
 
 
+def _plain_key(text: str, parts: list[str]) -> list[Any]:
+    """The key of ``text`` (split on '.' into ``parts``; see the module docstring): directly when it is plain numbers
+    separated by '.' or '_', else through conda's general reader."""
+    ints: list[Any] = list(map(_INT, parts))  # a dict lookup is much cheaper than int()
+    key: list[Any]
+    if all(ints):  # small positive numbers
+        m = len(ints)
+        key = [_END] * (2 * m + 4)
+        key[0] = _SEG_Z_HI
+        key[1 : 2 * m : 2] = ints
+        key[-1] = _Tail(text)
+        return key
+    if None in ints:
+        if "_" in text and text[-1] != "_":  # '_' separates segments as '.' does ('1.7.1_1'), unless trailing
+            parts = text.replace("_", ".").split(".")
+            ints = list(map(_INT, parts))
+        if None in ints:
+            if not (text.isascii() and "" not in parts and "".join(parts).isdigit()):
+                s = _normalise(text)
+                key = _key_general(text, s)
+                key.append(_Tail(s))
+                return key
+            ints = list(map(int, parts))  # large numbers ('3.1.20170329')
+    while ints and not ints[-1]:
+        ints.pop()
+    m = len(ints)
+    if not m:
+        key = [_END, _END, None]
+    elif 0 not in ints:
+        # [zero epoch, n1, END, n2, END, ..., END (version), END (local), tail]
+        key = [_END] * (2 * m + 4)
+        key[0] = _SEG_Z_HI
+        key[1 : 2 * m : 2] = ints
+    else:
+        key = [_SEG_Z_HI]
+        for n in ints:
+            if n:
+                key.append(n)
+                key.append(_END)
+            else:
+                key.append(_SEG_Z_HI)
+        key += (_END, _END, None)
+    key[-1] = _Tail(text)
+    return key
+
+
 class Version(_Base):
     """A conda version: immutable, hashable, totally ordered exactly as conda's VersionOrder.
 
@@ -236,41 +286,62 @@ class Version(_Base):
                 return text
             if not isinstance(text, str):
                 raise InvalidVersion(repr(text), "a version must be a string")
-        s = text.strip()
-        parts = s.split(".")
-        ints: list[Any] = list(map(_SMALL_INTS.get, parts))  # a dict lookup is much cheaper than int()
-        if None in ints:
-            if "_" in s and s[-1] != "_":  # '_' separates segments as '.' does ('1.7.1_1'), unless trailing
-                parts = s.replace("_", ".").split(".")
-                ints = list(map(_SMALL_INTS.get, parts))
-            if None in ints and s.isascii() and "" not in parts and "".join(parts).isdigit():
-                ints = list(map(int, parts))
-        key: list[Any]
-        if None not in ints:  # plain numbers separated by '.' or '_': the common case
-            while ints and not ints[-1]:
-                ints.pop()
-            m = len(ints)
-            if not m:
-                key = [_END, _END, None]
-            elif 0 not in ints:
-                # [zero epoch, n1, END, n2, END, ..., END (version), END (local), tail]
-                key = [_END] * (2 * m + 4)
-                key[0] = _SEG_Z_HI
-                key[1 : 2 * m : 2] = ints
+        # Two to four plain positive numbers ('1.26.4': most real versions) are written straight into the key;
+        # _plain_key handles zeros, large or zero-padded numbers and '_'; _key_general everything else.
+        parts = text.split(".")
+        m = len(parts)
+        key: Any
+        if m == 3:
+            ta, tb, tc = parts
+            a = _INT(ta)
+            b = _INT(tb)
+            c = _INT(tc)
+            if a and b and c:
+                key = (_SEG_Z_HI, a, _END, b, _END, c, _END, _END, _END, _Tail(text))
+            elif a is None or b is None or c is None:
+                key = _plain_key(text, parts)
+            elif c:  # zeros: a zero segment followed by a number is one code; trailing zeros are dropped
+                if b:
+                    key = (_SEG_Z_HI, _SEG_Z_HI, b, _END, c, _END, _END, _END, _Tail(text))
+                elif a:
+                    key = (_SEG_Z_HI, a, _END, _SEG_Z_HI, c, _END, _END, _END, _Tail(text))
+                else:
+                    key = (_SEG_Z_HI, _SEG_Z_HI, _SEG_Z_HI, c, _END, _END, _END, _Tail(text))
+            elif b:
+                if a:
+                    key = (_SEG_Z_HI, a, _END, b, _END, _END, _END, _Tail(text))
+                else:
+                    key = (_SEG_Z_HI, _SEG_Z_HI, b, _END, _END, _END, _Tail(text))
+            elif a:
+                key = (_SEG_Z_HI, a, _END, _END, _END, _Tail(text))
             else:
-                key = [_SEG_Z_HI]
-                for n in ints:
-                    if n:
-                        key.append(n)
-                        key.append(_END)
-                    else:
-                        key.append(_SEG_Z_HI)
-                key += (_END, _END, None)
+                key = (_END, _END, _Tail(text))
+        elif m == 2:
+            ta, tb = parts
+            a = _INT(ta)
+            b = _INT(tb)
+            if a and b:
+                key = (_SEG_Z_HI, a, _END, b, _END, _END, _END, _Tail(text))
+            elif a is None or b is None:
+                key = _plain_key(text, parts)
+            elif b:
+                key = (_SEG_Z_HI, _SEG_Z_HI, b, _END, _END, _END, _Tail(text))
+            elif a:
+                key = (_SEG_Z_HI, a, _END, _END, _END, _Tail(text))
+            else:
+                key = (_END, _END, _Tail(text))
+        elif m == 4:
+            ta, tb, tc, td = parts
+            a = _INT(ta)
+            b = _INT(tb)
+            c = _INT(tc)
+            d = _INT(td)
+            if a and b and c and d:
+                key = (_SEG_Z_HI, a, _END, b, _END, c, _END, d, _END, _END, _END, _Tail(text))
+            else:
+                key = _plain_key(text, parts)
         else:
-            s = _normalise(text)
-            key = _key_general(text, s)
-            key.append(None)
-        key[-1] = _Tail(s)
+            key = _plain_key(text, parts)
         v = tuple.__new__(cls, key)
         if len(_cache) >= _CACHE_MAX:
             _cache.clear()
