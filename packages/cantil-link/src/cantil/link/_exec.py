@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import json
 import os
+import threading
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -45,26 +47,46 @@ class Executor:
     # -- helpers ---------------------------------------------------------------------------------------------------
 
     def _parallel(self, fn: Callable[[T], None], items: list[T], meanwhile: Callable[[], None] | None = None) -> None:
-        """fn over items in the pool; `meanwhile` runs in this thread while the workers wait on the kernel."""
+        """fn over items in `execute_threads` threads; `meanwhile` runs in this thread while the workers wait on
+        the kernel. The first error stops the others taking new items and is raised once every worker has
+        stopped (never roll back while a worker still writes). Plain threads: concurrent.futures costs ~8 ms of
+        import (logging) for nothing here."""
         if self.threads <= 1 or len(items) < 2:
             for it in items:
                 fn(it)
             if meanwhile is not None:
                 meanwhile()
             return
-        from concurrent.futures import ThreadPoolExecutor  # lazily: ~8 ms of import (logging) for a small install
+        todo = iter(items)  # next() on a list iterator is atomic (GIL)
+        stop: list[BaseException | None] = []  # non-empty: workers take no new item
 
-        ex = ThreadPoolExecutor(self.threads, thread_name_prefix="cantil-link")
+        def worker() -> None:
+            for item in todo:
+                if stop:
+                    return
+                try:
+                    fn(item)
+                except BaseException as e:
+                    stop.append(e)
+                    return
+
+        workers = [threading.Thread(target=worker, name=f"cantil-link-{i}", daemon=True)
+                   for i in range(min(self.threads, len(items)))]
+        for w in workers:
+            w.start()
         try:
-            results = ex.map(fn, items)
             if meanwhile is not None:
                 meanwhile()
-            for _ in results:
-                pass
+            for w in workers:
+                w.join()
         except BaseException:
-            ex.shutdown(wait=True, cancel_futures=True)  # never roll back while a worker still writes
+            stop.append(None)
+            for w in workers:
+                w.join()
             raise
-        ex.shutdown(wait=True)
+        for e in stop:
+            if e is not None:
+                raise e
 
     def _backup(self, rel: str) -> bool:
         """Move the original at `rel` into the backup (once); True if something was moved."""
@@ -108,8 +130,6 @@ class Executor:
 
     def _stage(self) -> None:
         """Rewrite every placeholder file into the stage directory: no prefix file changes yet."""
-        import hashlib  # lazily: only placeholder files need it
-
         n = 0
         stage = str(self.journal.stage_dir) + "/"
         for unit in self.tx.link_units:
@@ -434,14 +454,18 @@ def _splice(text: str, info: PackageInfo, staged: dict[int, str]) -> str | None:
     return "".join(out)
 
 
+_ESCAPED = bytes(range(32)) + b'"\\'  # what the encoder escapes when ensure_ascii is off
+
+
 def _strings(items: list[str]) -> str:
-    """A list of strings as the encoder writes it; when nothing needs escaping (the rule), in one join."""
+    """A list of strings as the encoder writes it; when nothing needs escaping (the rule), in one join. The check
+    runs on the UTF-8 bytes (every byte of a multi-byte character is >= 0x80), `translate` in C."""
     try:
         text = '", "'.join(items)
-    except TypeError:
+        raw = text.encode("utf-8")
+    except (TypeError, UnicodeEncodeError):
         return _dumps(items)
-    # printable: no control character (nor some rarer ones, which take the encoder's path too)
-    if items and text.isprintable() and '"' not in text and "\\" not in text:
+    if items and len(raw.translate(None, _ESCAPED)) == len(raw):
         return f'["{text}"]'
     return _dumps(items)
 
