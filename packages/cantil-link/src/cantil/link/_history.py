@@ -13,10 +13,10 @@ import os
 import re
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ._fs import flocked, write_atomic
+from ._struct import Struct
 
 VERSION = "0.1.0"
 _SEP = re.compile(r"==>\s*(.+?)\s*<==")
@@ -24,11 +24,13 @@ _SPECS = re.compile(r"#\s*(\w+)\s*specs:\s*(.+)?")
 _CMD = re.compile(r"#\s*cmd:\s*(.+)")
 
 
-@dataclass
-class Revision:
-    date: str
-    packages: set[str] = field(default_factory=set)  # "+dist" / "-dist" or plain dists
-    comments: list[str] = field(default_factory=list)
+class Revision(Struct):
+    __slots__ = ("comments", "date", "packages")
+
+    def __init__(self, date: str, packages: set[str] | None = None, comments: list[str] | None = None) -> None:
+        self.date = date
+        self.packages: set[str] = set() if packages is None else packages  # "+dist" / "-dist" or plain dists
+        self.comments: list[str] = [] if comments is None else comments
 
     @property
     def command(self) -> str | None:

@@ -24,11 +24,11 @@ import os
 import shutil
 import stat
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ._fs import LOCK_NAME, fsync_dir
+from ._struct import Struct
 from .errors import JournalError
 
 JOURNAL_NAME = ".cantil-journal"
@@ -36,13 +36,16 @@ TXN_DIR_NAME = ".cantil-txn"
 _OURS = {JOURNAL_NAME, TXN_DIR_NAME, LOCK_NAME}
 
 
-@dataclass
-class Plan:
-    paths: dict[str, bool] = field(default_factory=dict)  # rel -> had something at plan time
-    new_dirs: list[str] = field(default_factory=list)
-    old_dirs: list[str] = field(default_factory=list)
-    snapshot: list[str] | None = None
-    id: str = field(default_factory=lambda: os.urandom(16).hex())
+class Plan(Struct):
+    __slots__ = ("id", "new_dirs", "old_dirs", "paths", "snapshot")
+
+    def __init__(self, paths: dict[str, bool] | None = None, new_dirs: list[str] | None = None,
+                 old_dirs: list[str] | None = None, snapshot: list[str] | None = None, id: str | None = None) -> None:
+        self.paths: dict[str, bool] = {} if paths is None else paths  # rel -> had something at plan time
+        self.new_dirs: list[str] = [] if new_dirs is None else new_dirs
+        self.old_dirs: list[str] = [] if old_dirs is None else old_dirs
+        self.snapshot = snapshot
+        self.id = os.urandom(16).hex() if id is None else id
 
     def to_json(self) -> dict[str, Any]:
         # two flat lists (cheap to encode for 20,000 paths); the order within each is the order of the plan

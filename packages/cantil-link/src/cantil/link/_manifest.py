@@ -25,9 +25,10 @@ import os
 import sys
 import time
 import zlib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from ._struct import Struct
 
 MANIFEST_NAME = ".cantil-manifest.json"
 _MAGIC = "cantil-manifest 3 "
@@ -40,19 +41,23 @@ def stamp_of(st: os.stat_result) -> Stamp:
     return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-@dataclass(slots=True)
-class Columns:
+class Columns(Struct):
     """What linking needs from paths.json (see the module docstring); `special` maps an index of `files` to the
-    paths.json entry (a dict) of a file that is not a plain hardlink."""
+    paths.json entry (a dict) of a file that is not a plain hardlink; `spans` where each special entry's object
+    lies in the "paths" array text (the record splices rewritten entries in)."""
 
-    files: list[str]
-    sizes: list[int | None]
-    special: dict[int, dict[str, Any]]
-    dirs: list[str]
-    parents: list[str]
-    span: tuple[int, int] | None
-    # where each special entry's object lies in the "paths" array text (the record splices rewritten entries in)
-    spans: dict[int, tuple[int, int]] = field(default_factory=dict)
+    __slots__ = ("dirs", "files", "parents", "sizes", "span", "spans", "special")
+
+    def __init__(self, files: list[str], sizes: list[int | None],  # noqa: PLR0917
+                 special: dict[int, dict[str, Any]], dirs: list[str], parents: list[str],
+                 span: tuple[int, int] | None, spans: dict[int, tuple[int, int]] | None = None) -> None:
+        self.files = files
+        self.sizes = sizes
+        self.special = special
+        self.dirs = dirs
+        self.parents = parents
+        self.span = span
+        self.spans: dict[int, tuple[int, int]] = {} if spans is None else spans
 
 
 def is_plain(p: dict[str, Any]) -> bool:

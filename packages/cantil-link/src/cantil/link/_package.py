@@ -13,26 +13,32 @@ import json.scanner
 import os
 import re
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import _manifest
+from ._struct import Struct
 from .errors import CorruptPackage
 
 PREFIX_PLACEHOLDER = "/opt/anaconda1anaconda2anaconda3"
 
 
-@dataclass(slots=True)
-class PathEntry:
-    path: str
-    path_type: str = "hardlink"
-    sha256: str | None = None
-    size: int | None = None
-    prefix_placeholder: str | None = None
-    file_mode: str | None = None
-    no_link: bool = False
-    raw: dict[str, Any] | None = None  # the paths.json entry as read (reused for the prefix record)
+class PathEntry(Struct):
+    """One paths.json entry; `raw` is the entry as read (reused for the prefix record)."""
+
+    __slots__ = ("file_mode", "no_link", "path", "path_type", "prefix_placeholder", "raw", "sha256", "size")
+
+    def __init__(self, path: str, path_type: str = "hardlink", sha256: str | None = None,  # noqa: PLR0917
+                 size: int | None = None, prefix_placeholder: str | None = None, file_mode: str | None = None,
+                 no_link: bool = False, raw: dict[str, Any] | None = None) -> None:
+        self.path = path
+        self.path_type = path_type
+        self.sha256 = sha256
+        self.size = size
+        self.prefix_placeholder = prefix_placeholder
+        self.file_mode = file_mode
+        self.no_link = no_link
+        self.raw = raw
 
     def to_paths_data(self) -> dict[str, Any]:
         if self.raw is not None:

@@ -14,7 +14,6 @@ import re
 import shutil
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ from . import _python
 from ._package import PackageInfo, PathEntry, read_package_info
 from ._portability import needs_padding_room
 from ._settings import LinkSettings, Reporter
+from ._struct import Struct
 from .errors import ClobberError, InsufficientSpace, LinkError, NotWritable, PrefixTooLong, VerificationError
 
 if TYPE_CHECKING:
@@ -36,36 +36,48 @@ def spec_name(spec: str) -> str:
     return m.group(1) if m else spec.strip()
 
 
-@dataclass(slots=True)
-class FileOp:
-    target: str                     # prefix-relative
-    how: str                        # link | copy | symlink | stage | write (| move once staged)
-    source: str | None = None       # absolute source in the cache
-    entry: PathEntry | None = None
-    content: bytes | None = None    # for "write"
-    mode: int = 0o644               # for "write"
-    index: int = -1                 # the entry's index in info.files (-1: generated content)
-    sha256_in_prefix: str | None = None
+class FileOp(Struct):
+    """One file operation: `target` prefix-relative; `how` link | copy | symlink | stage | write (| move once
+    staged); `source` absolute, in the cache; `content` and `mode` for "write"; `index` the entry's index in
+    info.files (-1: generated content)."""
+
+    __slots__ = ("content", "entry", "how", "index", "mode", "sha256_in_prefix", "source", "target")
+
+    def __init__(self, target: str, how: str, source: str | None = None,  # noqa: PLR0917
+                 entry: PathEntry | None = None, content: bytes | None = None, mode: int = 0o644, index: int = -1,
+                 sha256_in_prefix: str | None = None) -> None:
+        self.target = target
+        self.how = how
+        self.source = source
+        self.entry = entry
+        self.content = content
+        self.mode = mode
+        self.index = index
+        self.sha256_in_prefix = sha256_in_prefix
 
 
-@dataclass
-class LinkUnit:
+class LinkUnit(Struct):
     """One package to link. Plain hardlinks (most files) are three aligned columns, `link_src` (absolute, in the
     cache), `link_dst` (prefix-relative) and `link_size`; every other file is a FileOp in `ops`. `files` lists every
-    target in the record's order (entries, then entry points); `skip` holds targets that a later package of the
-    transaction writes (path_conflict)."""
+    target in the record's order (entries, then entry points); `pyc` (py target, pyc target) pairs; `skip` holds
+    targets that a later package of the transaction writes (path_conflict)."""
 
-    record: PackageRecord
-    info: PackageInfo
-    link_type: int
-    files: list[str] = field(default_factory=list)
-    link_src: list[str] = field(default_factory=list)
-    link_dst: list[str] = field(default_factory=list)
-    link_size: list[int | None] = field(default_factory=list)
-    ops: list[FileOp] = field(default_factory=list)
-    pyc: list[tuple[str, str]] = field(default_factory=list)   # (py target, pyc target)
-    requested_specs: list[str] = field(default_factory=list)
-    skip: set[str] = field(default_factory=set)
+    __slots__ = ("files", "info", "link_dst", "link_size", "link_src", "link_type", "ops", "pyc", "record",
+                 "requested_specs", "skip")
+
+    def __init__(self, record: PackageRecord, info: PackageInfo, link_type: int, *,
+                 requested_specs: list[str] | None = None) -> None:
+        self.record = record
+        self.info = info
+        self.link_type = link_type
+        self.files: list[str] = []
+        self.link_src: list[str] = []
+        self.link_dst: list[str] = []
+        self.link_size: list[int | None] = []
+        self.ops: list[FileOp] = []
+        self.pyc: list[tuple[str, str]] = []
+        self.requested_specs: list[str] = [] if requested_specs is None else requested_specs
+        self.skip: set[str] = set()
 
     @property
     def dist(self) -> str:
@@ -99,23 +111,29 @@ class LinkUnit:
         return plain + self.ops
 
 
-@dataclass
-class UnlinkUnit:
-    name: str
-    dist: str
-    data: dict[str, Any]
-    record_rel: str
+class UnlinkUnit(Struct):
+    __slots__ = ("data", "dist", "name", "record_rel")
+
+    def __init__(self, name: str, dist: str, data: dict[str, Any], record_rel: str) -> None:
+        self.name = name
+        self.dist = dist
+        self.data = data
+        self.record_rel = record_rel
 
     @property
     def files(self) -> list[str]:
         return [str(f) for f in self.data.get("files") or ()]
 
 
-@dataclass
-class PythonInfo:
-    version: str          # major.minor
-    sp_dir: str
-    exe: str              # bin/pythonX.Y
+class PythonInfo(Struct):
+    """The environment's python: `version` major.minor, `sp_dir` its site-packages, `exe` bin/pythonX.Y."""
+
+    __slots__ = ("exe", "sp_dir", "version")
+
+    def __init__(self, version: str, sp_dir: str, exe: str) -> None:
+        self.version = version
+        self.sp_dir = sp_dir
+        self.exe = exe
 
 
 def python_info(links: Sequence[PackageRecord], installed: dict[str, dict[str, Any]],

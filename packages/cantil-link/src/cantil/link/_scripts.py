@@ -12,10 +12,10 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from ._settings import Reporter
+from ._struct import Struct
 
 ActivationPrelude = Callable[[Path], str]
 
@@ -33,11 +33,13 @@ def default_prelude(prefix: Path) -> str:
     )
 
 
-@dataclass
-class ScriptResult:
-    returncode: int
-    output: str
-    messages: str | None
+class ScriptResult(Struct):
+    __slots__ = ("messages", "output", "returncode")
+
+    def __init__(self, returncode: int, output: str, messages: str | None) -> None:
+        self.returncode = returncode
+        self.output = output
+        self.messages = messages
 
 
 def script_path(base: Path, name: str, action: str) -> Path:
