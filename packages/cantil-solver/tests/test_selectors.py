@@ -11,6 +11,8 @@ from typing import Any
 
 import pycosat
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from solver_helpers import MemorySource, data_dir, rec
 
 from cantil.solver import SolveRequest
@@ -32,6 +34,9 @@ MEMORY = [
      [rec("a 1.0", "lib >=2"), rec("a 0.9", "lib"), rec("lib 1.0"), rec("lib 2.0"),
       rec("c 1.0", constrains=["lib <2"]), rec("c 0.5")],
      [("request", "a"), ("pin", "lib <2"), ("request", "c >=1"), ("history", "a >=1")], []),
+    ("two_pins_on_one_name",  # every pin restricts the name (found by the random test below)
+     [rec("a 1"), rec("b 1"), rec("c 1 0", "b"), rec("c 1 1", "a >=2")],
+     [("request", "c"), ("pin", "b >=2"), ("pin", "b")], []),
     ("missing_virtual_and_dependency",
      [rec("cudnn 8.0", "__cuda >=11"), rec("cudnn 7.0"), rec("g 1.0", "ghost"), rec("h 1.0", "__glibc >=2.17")],
      [("request", "cudnn >=8"), ("request", "g"), ("request", "h"), ("request", "cudnn")],
@@ -99,7 +104,7 @@ def test_every_answer_equals_sat_on_real_data(index4: Any, constraints: list[tup
 
 
 def test_greedy_dead_end_falls_back_to_sat() -> None:
-    _, records, constraints, virtual = MEMORY[1]
+    _, records, constraints, virtual = next(c for c in MEMORY if c[0] == "greedy_dead_end")
     sel = _selectors(MemorySource(records), constraints, virtual)
     model = sel.satisfiable([0, 1])
     assert model is not None and not sel.witnessed and sel.calls == 1
@@ -110,3 +115,22 @@ def test_clash_is_proven_without_a_sat_call(index4: Any) -> None:
     sel = _selectors(index4, REAL[0], [])
     assert sel.satisfiable([0, 1]) is None
     assert sel.calls == 0
+
+
+NAMES = ["a", "b", "c", "d"]
+_dep = st.builds(lambda n, op, v: f"{n} {op}{v}" if op else n,
+                 st.sampled_from([*NAMES, "ghost"]), st.sampled_from(["", ">=", "<", "=="]), st.integers(1, 3))
+_rec = st.tuples(st.sampled_from(NAMES), st.integers(1, 3), st.integers(0, 1), st.lists(_dep, max_size=2),
+                 st.lists(_dep, max_size=1))
+_constraint = st.tuples(st.sampled_from(["request", "request", "history", "pin", "installed"]), _dep.filter(
+    lambda d: not d.startswith("ghost")))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_rec, min_size=1, max_size=9), st.lists(_constraint, min_size=1, max_size=4))
+def test_every_answer_equals_sat_on_random_problems(recs: list[Any], constraints: list[tuple[str, str]]) -> None:
+    """Random records (versions, dependencies, constrains, a missing name) and constraints of every kind."""
+    records = {}
+    for name, version, build, deps, cons in recs:
+        records.setdefault((name, version, build), rec(f"{name} {version} {build}", *deps, constrains=cons))
+    _check_every_subset(lambda: _selectors(MemorySource(list(records.values())), constraints, []))

@@ -240,10 +240,11 @@ class Selectors:
         self, active: Sequence[int], need: Sequence[Need], bound: dict[str, set[int]], first: str | None
     ) -> dict[str, int] | None:
         allow: dict[str, set[int] | frozenset[int]] = dict(bound)  # name -> records allowed if installed
-        for i in active:
+        for i in active:  # pins and locks: a name installed must match every one of them
             c = self.constraints[i]
-            if c.kind not in REQUIRING and c.spec.name not in bound:
-                allow[c.spec.name] = self.ok[i]
+            if c.kind not in REQUIRING:
+                old = allow.get(c.spec.name)
+                allow[c.spec.name] = self.ok[i] if old is None else old & self.ok[i]
         roots = [first] if first else []
         roots += [name for name, _ in need]
         roots += [self.constraints[i].spec.name for i in active if self.constraints[i].kind in REQUIRING]
