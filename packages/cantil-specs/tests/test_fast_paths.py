@@ -14,7 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cantil.specs import InvalidVersion, Version, clear_caches
+from cantil.specs import InvalidMatchSpec, InvalidVersion, MatchSpec, PackageRecord, Version, clear_caches
+from cantil.specs._channel import _DEFAULT_SETTINGS
+from cantil.specs._match_parse import parse_spec
+from cantil.specs._match_spec import _PLAIN_SPEC
 from cantil.specs._version import _key_general, _normalise
 
 FAST = settings(  # as test_properties: the same examples in CI, exploratory with CANTIL_HYPOTHESIS_EXAMPLES
@@ -98,3 +101,88 @@ def test_and_of_leaves_equals_the_tree_reader(leaves: list[str]) -> None:
     assert (canon, kind) == (t_canon, t_kind)
     for v in SAMPLE_VERSIONS:
         assert match(v, str(v)) == t_match(v, str(v)), (text, str(v))
+
+
+# --- MatchSpec: the plain-spec reader (_PLAIN_SPEC + _from_plain) against parse_spec + _build_from -----------------
+
+SPEC_NAMES = ["numpy", "Py-Qt5", "x_y.z+1", "pkg.conda", "pkg.tar.bz2", "if"]
+SPEC_VERSIONS = [
+    "1.2",
+    "1.2.*",
+    "1.2*",
+    "*",
+    ">=1.2",
+    "<2.0a0",
+    "==1.4",
+    "=1.3",
+    "!=1.5",
+    "~=1.2.3",
+    "~=1.2.*",
+    "1.*.1",
+]
+SPEC_VERSIONS += ["2.0.0rc1", ">=1.2,<2", "==1.2,<3", ">=1.2,", "1..2", "1.0-1", "01.02", "1.2|1.3", "v1.0", ">= 1.2"]
+SPEC_BUILDS = ["py_0", "0", "x.conda", "b*", "h1-2", "if", "py3.7_cpu_0", "^py.*$"]
+RECORDS = [
+    PackageRecord(name, version, build)
+    for name in ("numpy", "py-qt5")
+    for version in ("1.2", "1.2.5", "1.3", "1.4", "1.5", "2.0a0", "2.0", "0.9")
+    for build in ("py_0", "0", "h1-2", "py3.7_cpu_0")
+]
+
+
+def _general_spec(text: str, lenient: bool) -> MatchSpec | str:
+    try:
+        return MatchSpec._build_from(parse_spec(text, lenient, _DEFAULT_SETTINGS), text, lenient, _DEFAULT_SETTINGS)
+    except InvalidMatchSpec as err:
+        return str(err)
+
+
+def _fast_spec(text: str, lenient: bool) -> MatchSpec | str:
+    clear_caches()
+    try:
+        return MatchSpec(text, lenient=lenient)
+    except InvalidMatchSpec as err:
+        return str(err)
+
+
+def _assert_same_spec(text: str, lenient: bool) -> None:
+    fast, general = _fast_spec(text, lenient), _general_spec(text, lenient)
+    if isinstance(fast, str) or isinstance(general, str):
+        assert fast == general, text
+        return
+    assert list(fast._fields.items()) == list(general._fields.items()), text
+    assert (fast._name, fast._name_exact, fast._build, str(fast)) == (
+        general._name,
+        general._name_exact,
+        general._build,
+        str(general),
+    ), text
+    assert fast._version == general._version, text
+    assert (fast._vmatch is None, len(fast._checks)) == (general._vmatch is None, len(general._checks)), text
+    assert [fast.match(r) for r in RECORDS] == [general.match(r) for r in RECORDS], text
+
+
+@FAST
+@given(
+    st.sampled_from(SPEC_NAMES),
+    st.one_of(st.none(), st.sampled_from(SPEC_VERSIONS)),
+    st.one_of(st.none(), st.sampled_from(SPEC_BUILDS)),
+    st.booleans(),
+)
+def test_plain_spec_reader_equals_the_general_reader(name: str, version: str | None, build: str | None, lenient: bool):
+    text = " ".join(p for p in (name, version, build if version is not None else None) if p is not None)
+    _assert_same_spec(text, lenient)
+
+
+def test_plain_spec_reader_equals_the_general_reader_on_real_specs(repodata: list[tuple[Path, dict]]) -> None:
+    texts = {
+        d
+        for _, data in repodata
+        for key in ("packages", "packages.conda")
+        for rec in data.get(key, {}).values()
+        for d in (*rec.get("depends", ()), *rec.get("constrains", ()))
+    }
+    assert any(_PLAIN_SPEC(t) for t in texts)
+    for text in sorted(texts):
+        _assert_same_spec(text, True)
+        _assert_same_spec(text, False)

@@ -32,6 +32,18 @@ __all__ = ["MatchSpec", "clear_match_spec_cache", "parse_depends"]
 _NEEDS_QUOTES = lazy_regex(globals(), "_NEEDS_QUOTES", r"[\s,=\[\]'\"#]", "search")
 _POSITIONAL_BUILD_BAD = lazy_regex(globals(), "_POSITIONAL_BUILD_BAD", r"[\s\-=,|<>~\[\]:'\"]", "search")
 _BN_OPS = ("==", "!=", ">=", "<=", ">", "<")
+# The plainest specs, which MatchSpec reads without parse_spec (tests/test_fast_paths.py holds the two readers to the
+# same answers): a name of letters, digits and '_.+-' (not a package file name); a version of comma-separated
+# constraints, each an optional operator and a version starting with a digit or '*' (no '=' elsewhere, no '|',
+# parentheses or spaces); a build of letters, digits and '_.+' (no glob).
+_PLAIN_SPEC = lazy_regex(
+    globals(),
+    "_PLAIN_SPEC",
+    r"([A-Za-z0-9_.+\-]+)"
+    r"(?: ((?:[<>]=?|[=!~]=)?[0-9*][0-9A-Za-z_.+!*]*(?:,(?:[<>]=?|[=!~]=)?[0-9*][0-9A-Za-z_.+!*]*)*)"
+    r"(?: ([A-Za-z0-9_.+]+))?|(?<!\.conda)(?<!\.tar\.bz2))",
+    "fullmatch",
+)
 
 
 def _glob(value: str, lower: bool = False, text: str = "") -> Callable[[str], bool] | None:
@@ -117,6 +129,13 @@ class MatchSpec:
             self = cache.get(text)
             if self is not None:
                 return self
+            m = _PLAIN_SPEC(text) if text.__class__ is str else None
+            if m is not None:  # 'name', 'name version', 'name version build' in their plainest spellings
+                self = cls._from_plain(text, *m.groups(), lenient)
+                if len(cache) > 200_000:
+                    cache.clear()
+                cache[text] = self
+                return self
         fields = parse_spec(text, lenient, settings or _DEFAULT_SETTINGS)
         self = cls._build_from(fields, text, lenient, settings or _DEFAULT_SETTINGS)
         if settings is None:
@@ -132,6 +151,39 @@ class MatchSpec:
         text_fields.setdefault("name", "*")
         shown = ", ".join(f"{k}={v}" for k, v in text_fields.items())
         return cls._build_from(text_fields, shown, False, settings or _DEFAULT_SETTINGS)
+
+    @classmethod
+    def _from_plain(cls, text: str, name: str, vtext: str | None, build: str | None, lenient: bool) -> MatchSpec:
+        """What parse_spec and _build_from make of a text that _PLAIN_SPEC matched (an exact name, a version without
+        '=' other than in an operator, an exact build), without their general checks."""
+        self = object.__new__(cls)
+        self._str = None
+        self._settings = _DEFAULT_SETTINGS
+        self._name = self._name_exact = name = name.lower()
+        self._checks = ()
+        fields = {"name": name}
+        self._fields = fields
+        if vtext is None:
+            self._version = self._vmatch = None
+        else:
+            if vtext[0] == "=" and build is None:  # '==1.2' alone is read as '1.2'
+                vtext = vtext[2:]
+            try:
+                vs = VersionSpec(vtext)
+            except InvalidVersionSpec as err:
+                if not lenient:
+                    raise InvalidMatchSpec(text, f"bad version '{vtext}': {err.reason}") from err
+                vs = _lenient_version(text, vtext, err)
+            self._version = vs
+            fields["version"] = vs._str
+            self._vmatch = None if vs._kind == 1 else vs._match
+        self._build = build
+        if build is None:
+            self._build_match = None
+        else:
+            fields["build"] = build
+            self._build_match = build.__eq__
+        return self
 
     @classmethod
     def _build_from(cls, fields: dict[str, str], text: str, lenient: bool, settings: ChannelSettings) -> MatchSpec:
