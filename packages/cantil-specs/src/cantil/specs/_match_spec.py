@@ -131,7 +131,8 @@ class MatchSpec:
                 return self
             m = _PLAIN_SPEC(text) if text.__class__ is str else None
             if m is not None:  # 'name', 'name version', 'name version build' in their plainest spellings
-                self = cls._from_plain(text, *m.groups(), lenient)
+                name, vtext, build = m.groups()
+                self = cls._from_plain(text, name, vtext, build, lenient)
                 if len(cache) > 200_000:
                     cache.clear()
                 cache[text] = self
