@@ -8,13 +8,23 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cantil.specs import InvalidMatchSpec, InvalidVersion, MatchSpec, PackageRecord, Version, clear_caches
+from cantil.specs import (
+    InvalidMatchSpec,
+    InvalidVersion,
+    InvalidVersionSpec,
+    MatchSpec,
+    PackageRecord,
+    Version,
+    clear_caches,
+)
 from cantil.specs._channel import _DEFAULT_SETTINGS
 from cantil.specs._match_parse import parse_spec
 from cantil.specs._match_spec import _PLAIN_SPEC
@@ -186,3 +196,41 @@ def test_plain_spec_reader_equals_the_general_reader_on_real_specs(repodata: lis
     for text in sorted(texts):
         _assert_same_spec(text, True)
         _assert_same_spec(text, False)
+
+
+LEAF_OPS = ["<", ">", "<=", ">=", "==", "!=", "=", "~=", "<>", ">>", "<~", ""]
+LEAF_BODIES = [
+    "1.2",
+    "2.0a0",
+    "1.2.*",
+    "1.2*",
+    "1!2.0",
+    "1..2",
+    "",
+    " 1.2",
+    "1.2 ",
+    "1.2$",
+    "^1.2$",
+    "=1",
+    "1.0-1",
+    "A1",
+]
+
+
+@FAST
+@given(st.sampled_from(LEAF_OPS), st.sampled_from(LEAF_BODIES))
+def test_leaf_shortcut_equals_the_general_leaf_reader(op: str, body: str) -> None:
+    """``>=1.2`` and its kin are read by a shortcut of _parse_leaf: same canonical text, kind, bound and answers."""
+    from cantil.specs._version_spec import _parse_leaf, _parse_leaf_general
+
+    text = op + body
+
+    def read(reader: Callable[[str, str], tuple[Any, ...]]) -> tuple[Any, ...]:
+        clear_caches()
+        try:
+            canon, match, kind, bound = reader(text, text)
+        except InvalidVersionSpec as err:
+            return (str(err),)
+        return canon, kind, bound, [match(v, str(v)) for v in SAMPLE_VERSIONS]
+
+    assert read(_parse_leaf) == read(_parse_leaf_general)

@@ -17,7 +17,7 @@ from cantil.specs._channel import _DEFAULT_SETTINGS, Channel, ChannelSettings
 from cantil.specs._lazy import lazy_regex
 from cantil.specs._match_parse import FIELDS, parse_spec, split_version_build
 from cantil.specs._record import PackageRecord, _features
-from cantil.specs._version_spec import VersionSpec, compile_regex
+from cantil.specs._version_spec import VersionSpec, compile_regex, plain_version_spec
 from cantil.specs.errors import InvalidMatchSpec, InvalidVersion, InvalidVersionSpec, SpecsError
 
 TYPE_CHECKING = False
@@ -170,7 +170,7 @@ class MatchSpec:
             if vtext[0] == "=" and build is None:  # '==1.2' alone is read as '1.2'
                 vtext = vtext[2:]
             try:
-                vs = VersionSpec(vtext)
+                vs = plain_version_spec(vtext)
             except InvalidVersionSpec as err:
                 if not lenient:
                     raise InvalidMatchSpec(text, f"bad version '{vtext}': {err.reason}") from err

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     Leaf = tuple[str, Matcher, int, tuple[str, Version] | None]
     Tree = Any
 
-__all__ = ["VersionSpec"]
+__all__ = ["VersionSpec", "plain_version_spec"]
 
 
 _OPS2 = {"==", "!=", "<=", ">=", "~="}
@@ -87,6 +87,21 @@ def _parse_leaf(text: str, spec: str) -> Leaf:
     matches everything, 2 reads only the version's text (regex, glob, '@'); bound is (op, version) for '>=', '>',
     '<=', '<' (so that '>=a,<b' can become one range test), else None."""
     s = text
+    bound = _BOUNDS.get(s[:2]) or _BOUNDS.get(s[:1])
+    if bound is not None:  # '>=1.2', '<2.0a0': the commonest constraints
+        rest = s[2:] if s[1:2] == "=" else s[1:]
+        if rest and rest[0] not in _OP_START and rest[-1] not in "*$" and " " not in s and "\t" not in s:
+            try:
+                b = Version(rest)
+            except InvalidVersion as err:
+                raise InvalidVersionSpec(spec, f"invalid version '{rest}' ({err.reason})") from err
+            op = s[: len(s) - len(rest)]
+            return s, bound(b), 0, (op, b)
+    return _parse_leaf_general(s, spec)
+
+
+def _parse_leaf_general(s: str, spec: str) -> Leaf:
+    """_parse_leaf without its shortcut for '>=1.2' and the like."""
     if not s:
         raise InvalidVersionSpec(spec, "empty constraint")
     if " " in s or "\t" in s:
@@ -161,15 +176,28 @@ def _parse_leaf(text: str, spec: str) -> Leaf:
 _BOUND_OPS = (">=", ">", "<=", "<")
 
 
+def _ge(b: Version) -> Matcher:
+    return lambda v, raw: v >= b
+
+
+def _gt(b: Version) -> Matcher:
+    return lambda v, raw: v > b
+
+
+def _le(b: Version) -> Matcher:
+    return lambda v, raw: v <= b
+
+
+def _lt(b: Version) -> Matcher:
+    return lambda v, raw: v < b
+
+
+_BOUNDS = {">=": _ge, ">": _gt, "<=": _le, "<": _lt}
+
+
 def _bound(op: str, b: Version) -> Matcher:
     """A comparison matcher."""
-    if op == ">=":
-        return lambda v, raw: v >= b
-    if op == ">":
-        return lambda v, raw: v > b
-    if op == "<=":
-        return lambda v, raw: v <= b
-    return lambda v, raw: v < b
+    return _BOUNDS[op](b)
 
 
 def _range(lo: tuple[str, Version], hi: tuple[str, Version]) -> Matcher | None:
@@ -380,6 +408,26 @@ class VersionSpec:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (VersionSpec, (self._str,))
+
+
+def plain_version_spec(text: str) -> VersionSpec:
+    """``VersionSpec(text)`` for a text known to hold no space, parenthesis, '|' or regex, and no empty constraint
+    (what MatchSpec's plain reader lets through): the same object, without the checks."""
+    self = _cache.get(text)
+    if self is not None:
+        return self
+    if "," in text:
+        canon, match, kind = _and(text.split(","), text)
+    else:
+        canon, match, kind, _ = _parse_leaf(text, text)
+    self = object.__new__(VersionSpec)
+    self._str = canon
+    self._match = match
+    self._kind = kind
+    if len(_cache) > 100_000:
+        _cache.clear()
+    _cache[text] = self
+    return self
 
 
 _NO_VERSION = Version("0")
