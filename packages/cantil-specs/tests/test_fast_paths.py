@@ -23,6 +23,7 @@ from cantil.specs import (
     MatchSpec,
     PackageRecord,
     Version,
+    VersionSpec,
     clear_caches,
 )
 from cantil.specs._channel import _DEFAULT_SETTINGS
@@ -141,6 +142,7 @@ RECORDS = [
 
 
 def _general_spec(text: str, lenient: bool) -> MatchSpec | str:
+    clear_caches()  # (its VersionSpec is then read by the general reader, not taken from the plain reader's cache)
     try:
         return MatchSpec._build_from(parse_spec(text, lenient, _DEFAULT_SETTINGS), text, lenient, _DEFAULT_SETTINGS)
     except InvalidMatchSpec as err:
@@ -234,3 +236,39 @@ def test_leaf_shortcut_equals_the_general_leaf_reader(op: str, body: str) -> Non
         return canon, kind, bound, [match(v, str(v)) for v in SAMPLE_VERSIONS]
 
     assert read(_parse_leaf) == read(_parse_leaf_general)
+
+
+LAZY_LEAVES = [
+    op + body for op in ("", ">=", "<", "<=", ">", "==", "!=") for body in ("1", "1.2", "2.0a0", "1.A.post1")
+]
+LAZY_LEAVES += ["1.2*", "1.2.*", "1*", "2.0a0*", "~=1.2", "1.2.3_1", "*", "1!2.0", ">=1.2.*", "!=1.2.*", "1.*.1"]
+
+
+@FAST
+@given(st.lists(st.sampled_from(LAZY_LEAVES), min_size=1, max_size=3))
+def test_version_spec_with_matcher_built_later_equals_the_eager_reader(leaves: list[str]) -> None:
+    """plain_version_spec leaves the matcher of the plainest specs for first use: same canonical text, kind and
+    answers as VersionSpec (which reads eagerly)."""
+    from cantil.specs._version_spec import _LAZY_SPEC, plain_version_spec
+
+    text = ",".join(leaves)
+    clear_caches()
+    lazy = plain_version_spec(text)
+    assert (lazy._match is None) == (_LAZY_SPEC(text) is not None)
+    clear_caches()
+    eager = VersionSpec(text)
+    assert eager._match is not None
+    assert (lazy._str, lazy._kind) == (eager._str, eager._kind)
+    assert [lazy.match(v) for v in SAMPLE_VERSIONS] == [eager.match(v) for v in SAMPLE_VERSIONS], text
+    assert lazy._match is not None  # built once, then kept
+
+
+def test_match_spec_builds_its_version_test_on_first_match() -> None:
+    clear_caches()
+    spec = MatchSpec("numpy >=1.2,<2.0a0", lenient=True)
+    assert spec.version is not None and spec.version._match is None
+    assert spec.match(PackageRecord("numpy", "1.5", "py_0"))
+    assert spec.version._match is not None and spec._vmatch is spec.version._match
+    assert not spec.match(PackageRecord("numpy", "2.0", "py_0"))
+    assert MatchSpec("numpy >=1.2,<2.0a0", lenient=True) is spec
+    assert VersionSpec(">=1.2,<2.0a0") is spec.version  # one interned spec, whichever reader made it

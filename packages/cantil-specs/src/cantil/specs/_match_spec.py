@@ -177,7 +177,7 @@ class MatchSpec:
                 vs = _lenient_version(text, vtext, err)
             self._version = vs
             fields["version"] = vs._str
-            self._vmatch = None if vs._kind == 1 else vs._match
+            self._vmatch = None if vs._kind == 1 else (vs._match or self._first_vmatch)
         self._build = build
         if build is None:
             self._build_match = None
@@ -217,7 +217,7 @@ class MatchSpec:
                 vs = _lenient_version(text, vtext, err)
             self._version = vs
             fields["version"] = vs._str
-            self._vmatch = None if vs._kind == 1 else vs._match
+            self._vmatch = None if vs._kind == 1 else vs._matcher()
         build = fields.get("build")
         self._build = build
         if build is None or build == "*":
@@ -235,6 +235,12 @@ class MatchSpec:
                     checks.append(check)
         self._checks = tuple(checks)
         return self
+
+    def _first_vmatch(self, v: Any, raw: str) -> bool:
+        """The version test of a spec whose VersionSpec builds its matcher on first use: builds it, keeps it."""
+        assert self._version is not None
+        vm = self._vmatch = self._version._matcher()
+        return bool(vm(v, raw))
 
     # --- the fields -------------------------------------------------------------------------------------------
     @property

@@ -35,6 +35,13 @@ _OP_START = frozenset("=<>!~")
 _TREE_CHARS = lazy_regex(globals(), "_TREE_CHARS", r"[()|,^$]", "search")
 _SPACE_AROUND = lazy_regex(globals(), "_SPACE_AROUND", r"\s*([,|()])\s*", "sub")
 _SPACE_AFTER_OP = lazy_regex(globals(), "_SPACE_AFTER_OP", r"([=<>!~])\s+", "sub")
+_LAZY_SPEC = lazy_regex(  # see plain_version_spec
+    globals(),
+    "_LAZY_SPEC",
+    r"(?:(?:[<>]=?|[=!]=)[0-9]+(?:\.[0-9A-Za-z]+)*|[0-9]+(?:\.[0-9A-Za-z]+)*(?:\.?\*)?)"
+    r"(?:,(?:(?:[<>]=?|[=!]=)[0-9]+(?:\.[0-9A-Za-z]+)*|[0-9]+(?:\.[0-9A-Za-z]+)*(?:\.?\*)?))*",
+    "fullmatch",
+)
 _TOKENS = lazy_regex(globals(), "_TOKENS", r"\s*\^[^$]*[$]|\s*[()|,]|[^()|,]+", "findall")
 
 
@@ -338,7 +345,7 @@ class VersionSpec:
 
     __slots__ = ("_kind", "_match", "_str")
     _str: str
-    _match: Matcher
+    _match: Matcher | None  # None until first needed, for specs read by plain_version_spec (see there)
     _kind: int
 
     def __new__(cls, text: str) -> VersionSpec:
@@ -370,15 +377,24 @@ class VersionSpec:
     def match(self, version: Version | str) -> bool:
         """True when ``version`` satisfies the constraint (a string that is not a valid version matches only
         string-based constraints: globs, regexes, ``@`` versions)."""
+        match = self._match or self._matcher()
         if isinstance(version, Version):
-            return self._match(version, str(version))
+            return match(version, str(version))
         try:
             v = Version(version)
         except InvalidVersion:  # conda raises here; an unreadable version matches text-only constraints
             if self._kind == 0:
                 return False
-            return self._match(_NO_VERSION, version)
-        return self._match(v, version)
+            return match(_NO_VERSION, version)
+        return match(v, version)
+
+    def _matcher(self) -> Matcher:
+        """The matcher, built on first use when plain_version_spec left it for later."""
+        match = self._match
+        if match is None:
+            s = self._str
+            match = self._match = _and(s.split(","), s)[1] if "," in s else _parse_leaf(s, s)[1]
+        return match
 
     @property
     def matches_all(self) -> bool:
@@ -412,11 +428,20 @@ class VersionSpec:
 
 def plain_version_spec(text: str) -> VersionSpec:
     """``VersionSpec(text)`` for a text known to hold no space, parenthesis, '|' or regex, and no empty constraint
-    (what MatchSpec's plain reader lets through): the same object, without the checks."""
+    (what MatchSpec's plain reader lets through): the same object, without the checks.
+
+    When every constraint is an operator and a plain version, or a plain version with an optional ``*`` / ``.*``
+    (a plain version: digits, then '.'-separated runs of letters and digits, which is always a valid version), the
+    spec cannot fail, and its canonical text is known without reading the versions: the matcher is built on first
+    use (many specs read from channel data are never matched)."""
     self = _cache.get(text)
     if self is not None:
         return self
-    if "," in text:
+    match: Matcher | None
+    if _LAZY_SPEC(text) is not None:
+        canon = text if "*" not in text else ",".join([_star_canon(p) for p in text.split(",")])
+        match, kind = None, 0
+    elif "," in text:
         canon, match, kind = _and(text.split(","), text)
     else:
         canon, match, kind, _ = _parse_leaf(text, text)
@@ -428,6 +453,11 @@ def plain_version_spec(text: str) -> VersionSpec:
         _cache.clear()
     _cache[text] = self
     return self
+
+
+def _star_canon(leaf: str) -> str:
+    """The canonical text of a constraint that _LAZY_SPEC accepts: ``1.2*`` is written ``1.2.*``."""
+    return leaf[:-1] + ".*" if leaf[-1] == "*" and leaf[-2] != "." else leaf
 
 
 _NO_VERSION = Version("0")
