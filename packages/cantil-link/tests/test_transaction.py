@@ -166,6 +166,17 @@ def test_path_conflict_prevent_warn_clobber(env, channel):
     assert any("bin/tool" in w for w in env.reporter.warnings)
 
 
+def test_shared_path_within_one_transaction_the_later_package_wins(env, channel):
+    channel.build({"name": "a", "version": "1", "files": {"bin/tool": "a\n", "share/a.txt": "a\n"}},
+                  {"name": "b", "version": "1", "depends": ["a"], "files": {"bin/tool": "b\n", "share/b.txt": "b\n"}})
+    env.install(channel.record("b"), channel.record("a"))  # linked in dependency order: a, then b
+    assert (env.prefix / "bin/tool").read_text() == "b\n"
+    assert (env.prefix / "share/a.txt").read_text() == "a\n" and (env.prefix / "share/b.txt").read_text() == "b\n"
+    assert any("bin/tool" in w for w in env.reporter.warnings)
+    # a's record still lists bin/tool (as conda's does), whose content is now b's
+    assert [(p.path, p.kind) for p in PrefixData(env.prefix).verify()] == [("bin/tool", "changed")]
+
+
 def test_unmanaged_file_is_a_conflict(env, channel):
     channel.build({"name": "a", "version": "1", "files": {"etc/a.conf": "pkg\n"}})
     (env.prefix / "etc").mkdir(parents=True)

@@ -215,13 +215,20 @@ class Executor:
         fast_dst: list[str] = []
         slow: list[tuple[_plan.LinkUnit | int, _plan.FileOp]] = []
         for unit in self.tx.link_units:
-            if unit.link_type == _plan.HARDLINK and not had and not unit.skip:
-                fast_src += unit.link_src
+            skip = unit.skip
+            if not had and not skip:
+                fast_src += unit.link_src  # plain links exist only when hardlinking
                 fast_dst += unit.link_dst
-                ops = unit.ops
-            else:
-                ops = unit.all_ops() if unit.link_src else unit.ops
-            for op in ops:
+            else:  # an existing prefix or a clobber: the plain links onto something take the careful path
+                for src, dst in zip(unit.link_src, unit.link_dst, strict=True):
+                    if dst in skip:
+                        continue
+                    if dst in had:
+                        slow.append((unit, _plan.FileOp(dst, "link", src)))
+                    else:
+                        fast_src.append(src)
+                        fast_dst.append(dst)
+            for op in unit.ops:
                 if op.target in unit.skip:
                     continue
                 if op.how == "link" and unit.link_type == _plan.HARDLINK and op.target not in had:

@@ -103,13 +103,6 @@ class LinkUnit(Struct):
         out.discard("")
         return out
 
-    def all_ops(self) -> list[FileOp]:
-        """Every file operation, the plain links as FileOps too (for the careful paths, never the common one)."""
-        root = str(self.info.extracted_dir) + "/"
-        plain = [FileOp(dst, "link", src, PathEntry(src[len(root):], "hardlink", None, size))
-                 for src, dst, size in zip(self.link_src, self.link_dst, self.link_size, strict=True)]
-        return plain + self.ops
-
 
 class UnlinkUnit(Struct):
     __slots__ = ("data", "dist", "name", "record_rel")
