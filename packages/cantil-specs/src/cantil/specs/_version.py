@@ -116,49 +116,55 @@ def _encode_text(text: str, segs: list[str], out: list[Any]) -> None:
     """The same codes as _encode, computed in one forward pass over segment texts (zeros wait in a counter until
     the next non-zero value tells which code they get; trailing zeros are dropped)."""
     pend_seg = 0
+    n: float | None  # a number, or inf for 'post'
     for seg in segs:
+        n = _INT(seg)
+        if n is None and seg.isdigit():
+            n = int(seg)
+        if n is not None:
+            if n:
+                if pend_seg:
+                    out += [_SEG_Z_HI] * pend_seg
+                    pend_seg = 0
+                out += (n, _END)
+            else:
+                pend_seg += 1
+            continue
         if not seg:
             raise InvalidVersion(text, "empty version component")
-        if seg.isdigit():
-            n = int(seg)
-            if not n:
-                pend_seg += 1
-                continue
-            if pend_seg:
-                out.extend([_SEG_Z_HI] * pend_seg)
-                pend_seg = 0
-            out.append(n)
-            out.append(_END)
-            continue
         codes: list[Any] = []
-        pend = 0 if seg[0].isdigit() else 1
+        pend = 0 if seg[0].isdigit() else 1  # a segment starting with a string has an implicit 0 in front
         first: bool | None = None
         for c in _SPLIT(seg):
-            if c.isdigit():
-                n = int(c)
-                if not n:
-                    pend += 1
-                    continue
-                hi = True
+            n = _INT(c)
+            if n is None:
+                if c.isdigit():
+                    n = int(c)
+                elif c == "post":
+                    n = _INF
+            if n is None:  # a string: below every number
+                if pend:
+                    codes += [_Z_LO] * pend
+                    pend = 0
+                if first is None:
+                    first = False
+                codes += (_STR, "DEV" if c == "dev" else c)
+            elif n:
+                if pend:
+                    codes += [_Z_HI] * pend
+                    pend = 0
+                if first is None:
+                    first = True
+                codes.append(n)
             else:
-                hi = c == "post"
-            if pend:
-                codes.extend([_Z_HI if hi else _Z_LO] * pend)
-                pend = 0
-            if first is None:
-                first = hi
-            if hi:
-                codes.append(_INF if c == "post" else int(c))
-            else:
-                codes.append(_STR)
-                codes.append("DEV" if c == "dev" else c)
+                pend += 1
         if not codes:
             pend_seg += 1
             continue
         if pend_seg:
-            out.extend([_SEG_Z_HI if first else _SEG_Z_LO] * pend_seg)
+            out += [_SEG_Z_HI if first else _SEG_Z_LO] * pend_seg
             pend_seg = 0
-        out.extend(codes)
+        out += codes
         out.append(_END)
     out.append(_END)
 
@@ -212,6 +218,7 @@ def _normalise(text: str) -> str:
 
 _cache: dict[str, Version] = {}
 _CACHE_MAX = 200_000
+_tuple_new = tuple.__new__
 
 
 def clear_version_cache() -> None:
@@ -342,7 +349,7 @@ class Version(_Base):
                 key = _plain_key(text, parts)
         else:
             key = _plain_key(text, parts)
-        v = tuple.__new__(cls, key)
+        v = _tuple_new(cls, key)
         if len(_cache) >= _CACHE_MAX:
             _cache.clear()
         _cache[text] = v
