@@ -13,12 +13,13 @@ import os
 import posixpath
 import stat
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import tarfile
 
 from .errors import CorruptPackage, UnsafeArchive
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import tarfile
+    from typing import IO
 
 CONDA_EXT = ".conda"
 TAR_EXT = ".tar.bz2"

@@ -15,27 +15,29 @@ import contextlib
 import json
 import os
 import threading
-from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
 
 from ._archive import dist_name_of
 from ._fs import flocked, hash_file, write_json_atomic
 from ._reporter import Reporter
 from .errors import CacheError, ChecksumMismatch, DownloadError, LinkError, NotWritable
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any, Protocol
+
     from cantil.specs import PackageRecord
 
 LOCKS_DIR = ".cantil-locks"
 
 
-class Download(Protocol):
-    def __call__(self, url: str, dest: Path, *, size: int | None = None, sha256: str | None = None,
-                 md5: str | None = None) -> None: ...
+if TYPE_CHECKING:  # typing is not imported at run time (start-up cost)
+    class Download(Protocol):
+        def __call__(self, url: str, dest: Path, *, size: int | None = None, sha256: str | None = None,
+                     md5: str | None = None) -> None: ...
 
-
-DownloadLike = Download | Callable[..., None]
+    DownloadLike = Download | Callable[..., None]
 
 
 def record_dict(record: PackageRecord) -> dict[str, Any]:

@@ -21,15 +21,17 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import stat
 import threading
 from pathlib import Path
-from typing import Any
 
 from ._fs import LOCK_NAME, fsync_dir
 from ._struct import Struct
 from .errors import JournalError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 JOURNAL_NAME = ".cantil-journal"
 TXN_DIR_NAME = ".cantil-txn"
@@ -81,6 +83,7 @@ class Journal:
     def begin(self, plan: Plan) -> None:
         self.meta.mkdir(parents=True, exist_ok=True)
         if self.txn_dir.exists():
+            import shutil  # only when a transaction's backups go: its import is not free
             shutil.rmtree(self.txn_dir)
         self.backup_dir.mkdir(parents=True)
         self.stage_dir.mkdir()
@@ -142,6 +145,7 @@ class Journal:
         if sync is not None:
             sync.join()
         if self.txn_dir.exists():
+            import shutil  # only when a transaction's backups go: its import is not free
             shutil.rmtree(self.txn_dir, ignore_errors=True)
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
@@ -157,6 +161,7 @@ def _remove(path: Path) -> None:
     except FileNotFoundError:
         return
     if stat.S_ISDIR(st.st_mode):
+        import shutil  # only when a transaction's backups go: its import is not free
         shutil.rmtree(path)
     else:
         os.unlink(path)

@@ -11,23 +11,30 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._fs import sha256_file
+from ._struct import Struct
 from .errors import LinkError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from cantil.specs import PrefixRecord
 
 
-class Problem(NamedTuple):
+class Problem(Struct):
     """One file of an installed package that is not as its record says. kind: "missing" | "changed"."""
 
-    package: str
-    path: str
-    kind: str
-    expected: str | None = None
-    actual: str | None = None
+    __slots__ = ("actual", "expected", "kind", "package", "path")
+
+    def __init__(self, package: str, path: str, kind: str, expected: str | None = None,
+                 actual: str | None = None) -> None:
+        self.package = package
+        self.path = path
+        self.kind = kind
+        self.expected = expected
+        self.actual = actual
 
     def __str__(self) -> str:
         if self.kind == "missing":

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from ._reporter import Reporter
 from ._struct import Struct
 
-PathConflict = Literal["clobber", "warn", "prevent"]
-SafetyChecks = Literal["disabled", "warn", "enabled"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time (start-up cost)
+    from typing import Literal
+
+    PathConflict = Literal["clobber", "warn", "prevent"]
+    SafetyChecks = Literal["disabled", "warn", "enabled"]
 
 
 class LinkSettings(Struct):

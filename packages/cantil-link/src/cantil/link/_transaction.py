@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import _plan
-from ._cache import DownloadLike, PackageCache
+from ._cache import PackageCache
 from ._exec import Executor
 from ._fs import PrefixLock
 from ._history import default_environments_txt, register_environment
@@ -30,6 +30,8 @@ from .errors import LinkError, TransactionFailed
 
 if TYPE_CHECKING:
     from cantil.specs import PackageRecord, PrefixRecord
+
+    from ._cache import DownloadLike
 
 
 class Transaction:
