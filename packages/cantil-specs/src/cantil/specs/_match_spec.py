@@ -17,7 +17,7 @@ from cantil.specs._channel import _DEFAULT_SETTINGS, Channel, ChannelSettings
 from cantil.specs._lazy import lazy_regex
 from cantil.specs._match_parse import FIELDS, parse_spec, split_version_build
 from cantil.specs._record import PackageRecord, _features
-from cantil.specs._version_spec import VersionSpec, compile_regex, plain_version_spec
+from cantil.specs._version_spec import _LAZY_VERSION, VersionSpec, compile_regex, lazy_version, plain_version_spec
 from cantil.specs.errors import InvalidMatchSpec, InvalidVersion, InvalidVersionSpec, SpecsError
 
 TYPE_CHECKING = False
@@ -33,15 +33,16 @@ _NEEDS_QUOTES = lazy_regex(globals(), "_NEEDS_QUOTES", r"[\s,=\[\]'\"#]", "searc
 _POSITIONAL_BUILD_BAD = lazy_regex(globals(), "_POSITIONAL_BUILD_BAD", r"[\s\-=,|<>~\[\]:'\"]", "search")
 _BN_OPS = ("==", "!=", ">=", "<=", ">", "<")
 # The plainest specs, which MatchSpec reads without parse_spec (tests/test_fast_paths.py holds the two readers to the
-# same answers): a name of letters, digits and '_.+-' (not a package file name); a version of comma-separated
-# constraints, each an optional operator and a version starting with a digit or '*' (no '=' elsewhere, no '|',
-# parentheses or spaces); a build of letters, digits and '_.+' (no glob).
+# same answers): a name of letters, digits and '_.+-' (not a package file name); a version of up to three
+# comma-separated constraints, each an optional operator and a version starting with a digit or '*' (no '='
+# elsewhere, no '|', parentheses or spaces; the first group takes those whose matcher can wait, see
+# plain_version_spec); a build of letters, digits and '_.+' (no glob). No repeated groups: they are slow in re.
+_PLAIN_LEAF = r"(?:[<>]=?|[=!~]=|)[0-9*][0-9A-Za-z_.+!*]*"
 _PLAIN_SPEC = lazy_regex(
     globals(),
     "_PLAIN_SPEC",
-    r"([A-Za-z0-9_.+\-]+)"
-    r"(?: ((?:[<>]=?|[=!~]=)?[0-9*][0-9A-Za-z_.+!*]*(?:,(?:[<>]=?|[=!~]=)?[0-9*][0-9A-Za-z_.+!*]*)*)"
-    r"(?: ([A-Za-z0-9_.+]+))?|(?<!\.conda)(?<!\.tar\.bz2))",
+    rf"([A-Za-z0-9_.+\-]+)(?: (?:({_LAZY_VERSION})|({_PLAIN_LEAF}(?:,{_PLAIN_LEAF}|)(?:,{_PLAIN_LEAF}|)))"
+    r"(?: ([A-Za-z0-9_.+]+)|)|(?<!\.conda)(?<!\.tar\.bz2))",
     "fullmatch",
 )
 
@@ -131,8 +132,11 @@ class MatchSpec:
                 return self
             m = _PLAIN_SPEC(text) if text.__class__ is str else None
             if m is not None:  # 'name', 'name version', 'name version build' in their plainest spellings
-                name, vtext, build = m.groups()
-                self = cls._from_plain(text, name, vtext, build, lenient)
+                name, lazy_v, vtext, build = m.groups()
+                if lazy_v is not None:
+                    vtext = lazy_v
+                lazy = lazy_v is not None and lazy_version(lazy_v)
+                self = cls._from_plain(text, name, vtext, build, lenient=lenient, lazy=lazy)
                 if len(cache) > 200_000:
                     cache.clear()
                 cache[text] = self
@@ -154,7 +158,9 @@ class MatchSpec:
         return cls._build_from(text_fields, shown, False, settings or _DEFAULT_SETTINGS)
 
     @classmethod
-    def _from_plain(cls, text: str, name: str, vtext: str | None, build: str | None, lenient: bool) -> MatchSpec:
+    def _from_plain(
+        cls, text: str, name: str, vtext: str | None, build: str | None, *, lenient: bool, lazy: bool
+    ) -> MatchSpec:
         """What parse_spec and _build_from make of a text that _PLAIN_SPEC matched (an exact name, a version without
         '=' other than in an operator, an exact build), without their general checks."""
         self = object.__new__(cls)
@@ -170,7 +176,7 @@ class MatchSpec:
             if vtext[0] == "=" and build is None:  # '==1.2' alone is read as '1.2'
                 vtext = vtext[2:]
             try:
-                vs = plain_version_spec(vtext)
+                vs = plain_version_spec(vtext, lazy)
             except InvalidVersionSpec as err:
                 if not lenient:
                     raise InvalidMatchSpec(text, f"bad version '{vtext}': {err.reason}") from err

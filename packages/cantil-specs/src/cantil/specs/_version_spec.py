@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     Leaf = tuple[str, Matcher, int, tuple[str, Version] | None]
     Tree = Any
 
-__all__ = ["VersionSpec", "plain_version_spec"]
+__all__ = ["VersionSpec", "lazy_version", "plain_version_spec"]
 
 
 _OPS2 = {"==", "!=", "<=", ">=", "~="}
@@ -35,13 +35,12 @@ _OP_START = frozenset("=<>!~")
 _TREE_CHARS = lazy_regex(globals(), "_TREE_CHARS", r"[()|,^$]", "search")
 _SPACE_AROUND = lazy_regex(globals(), "_SPACE_AROUND", r"\s*([,|()])\s*", "sub")
 _SPACE_AFTER_OP = lazy_regex(globals(), "_SPACE_AFTER_OP", r"([=<>!~])\s+", "sub")
-_LAZY_SPEC = lazy_regex(  # see plain_version_spec
-    globals(),
-    "_LAZY_SPEC",
-    r"(?:(?:[<>]=?|[=!]=)[0-9]+(?:\.[0-9A-Za-z]+)*|[0-9]+(?:\.[0-9A-Za-z]+)*(?:\.?\*)?)"
-    r"(?:,(?:(?:[<>]=?|[=!]=)[0-9]+(?:\.[0-9A-Za-z]+)*|[0-9]+(?:\.[0-9A-Za-z]+)*(?:\.?\*)?))*",
-    "fullmatch",
-)
+# Up to three constraints, each an operator and a plain version, or a plain version with an optional '*' / '.*'; a
+# plain version is a digit, then letters, digits and single dots (not last): that last part is checked by
+# _lazy_version, as the pattern avoids repeated groups (slow in re). See plain_version_spec.
+_LAZY_LEAF = r"(?:(?:[<>]=?|[=!]=)[0-9][0-9A-Za-z.]*|[0-9][0-9A-Za-z.]*\*?)"
+_LAZY_VERSION = rf"{_LAZY_LEAF}(?:,{_LAZY_LEAF}|)(?:,{_LAZY_LEAF}|)"
+_LAZY_SPEC = lazy_regex(globals(), "_LAZY_SPEC", _LAZY_VERSION, "fullmatch")
 _TOKENS = lazy_regex(globals(), "_TOKENS", r"\s*\^[^$]*[$]|\s*[()|,]|[^()|,]+", "findall")
 
 
@@ -426,19 +425,27 @@ class VersionSpec:
         return (VersionSpec, (self._str,))
 
 
-def plain_version_spec(text: str) -> VersionSpec:
+def lazy_version(text: str) -> bool:
+    """Whether a text that _LAZY_VERSION matches is a spec whose matcher can wait (no empty version component)."""
+    return ".." not in text and ".," not in text and text[-1] != "."
+
+
+def plain_version_spec(text: str, lazy: bool | None = None) -> VersionSpec:
     """``VersionSpec(text)`` for a text known to hold no space, parenthesis, '|' or regex, and no empty constraint
     (what MatchSpec's plain reader lets through): the same object, without the checks.
 
     When every constraint is an operator and a plain version, or a plain version with an optional ``*`` / ``.*``
     (a plain version: digits, then '.'-separated runs of letters and digits, which is always a valid version), the
     spec cannot fail, and its canonical text is known without reading the versions: the matcher is built on first
-    use (many specs read from channel data are never matched)."""
+    use (many specs read from channel data are never matched). ``lazy`` says whether the text is such a spec, when
+    the caller knows."""
     self = _cache.get(text)
     if self is not None:
         return self
     match: Matcher | None
-    if _LAZY_SPEC(text) is not None:
+    if lazy is None:
+        lazy = _LAZY_SPEC(text) is not None and lazy_version(text)
+    if lazy:
         canon = text if "*" not in text else ",".join([_star_canon(p) for p in text.split(",")])
         match, kind = None, 0
     elif "," in text:
