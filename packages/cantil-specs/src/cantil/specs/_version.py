@@ -227,24 +227,24 @@ def clear_version_cache() -> None:
     _segments_cache.clear()
 
 
-def _plain_key(text: str, parts: list[str]) -> list[Any]:
-    """The key of ``text`` (split on '.' into ``parts``; see the module docstring): directly when it is plain numbers
-    separated by '.' or '_', else through conda's general reader."""
-    ints: list[Any] = list(map(_INT, parts))  # a dict lookup is much cheaper than int()
-    key: list[Any]
-    if all(ints):  # small positive numbers
-        m = len(ints)
-        key = [_END] * (2 * m + 4)
-        key[0] = _SEG_Z_HI
-        key[1 : 2 * m : 2] = ints
-        key[-1] = _Tail(text)
-        return key
+def _plain_key(text: str, parts: list[str], ints: list[Any] | None = None) -> list[Any]:
+    """The key of ``text`` (split on '.' into ``parts``, whose small numbers are ``ints`` when known; see the module
+    docstring): directly when it is plain numbers separated by '.' or '_', else through conda's general reader."""
+    if ints is None:
+        ints = list(map(_INT, parts))  # a dict lookup is much cheaper than int()
+        if all(ints):  # small positive numbers
+            m = len(ints)
+            key: list[Any] = [_END] * (2 * m + 4)
+            key[0] = _SEG_Z_HI
+            key[1 : 2 * m : 2] = ints
+            key[-1] = _Tail(text)
+            return key
     if None in ints:
         if "_" in text and text[-1] != "_":  # '_' separates segments as '.' does ('1.7.1_1'), unless trailing
             parts = text.replace("_", ".").split(".")
             ints = list(map(_INT, parts))
         if None in ints:
-            if not (text.isascii() and "" not in parts and "".join(parts).isdigit()):
+            if not ("".join(parts).isdigit() and "" not in parts and text.isascii()):
                 s = _normalise(text)
                 key = _key_general(text, s)
                 key.append(_Tail(s))
@@ -306,7 +306,7 @@ class Version(_Base):
             if a and b and c:
                 key = (_SEG_Z_HI, a, _END, b, _END, c, _END, _END, _END, _Tail(text))
             elif a is None or b is None or c is None:
-                key = _plain_key(text, parts)
+                key = _plain_key(text, parts, [a, b, c])
             elif c:  # zeros: a zero segment followed by a number is one code; trailing zeros are dropped
                 if b:
                     key = (_SEG_Z_HI, _SEG_Z_HI, b, _END, c, _END, _END, _END, _Tail(text))
@@ -330,7 +330,7 @@ class Version(_Base):
             if a and b:
                 key = (_SEG_Z_HI, a, _END, b, _END, _END, _END, _Tail(text))
             elif a is None or b is None:
-                key = _plain_key(text, parts)
+                key = _plain_key(text, parts, [a, b])
             elif b:
                 key = (_SEG_Z_HI, _SEG_Z_HI, b, _END, _END, _END, _Tail(text))
             elif a:
@@ -346,7 +346,7 @@ class Version(_Base):
             if a and b and c and d:
                 key = (_SEG_Z_HI, a, _END, b, _END, c, _END, d, _END, _END, _END, _Tail(text))
             else:
-                key = _plain_key(text, parts)
+                key = _plain_key(text, parts, [a, b, c, d])
         else:
             key = _plain_key(text, parts)
         v = _tuple_new(cls, key)
