@@ -22,6 +22,7 @@ from cantil.specs.errors import InvalidMatchSpec, InvalidVersion, InvalidVersion
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
     from collections.abc import Callable, Iterable, Mapping
     from typing import Any
 
@@ -132,11 +133,7 @@ class MatchSpec:
                 return self
             m = _PLAIN_SPEC(text) if text.__class__ is str else None
             if m is not None:  # 'name', 'name version', 'name version build' in their plainest spellings
-                name, lazy_v, vtext, build = m.groups()
-                if lazy_v is not None:
-                    vtext = lazy_v
-                lazy = lazy_v is not None and lazy_version(lazy_v)
-                self = cls._from_plain(text, name, vtext, build, lenient=lenient, lazy=lazy)
+                self = cls._from_plain(text, m, lenient)
                 if len(cache) > 200_000:
                     cache.clear()
                 cache[text] = self
@@ -158,38 +155,39 @@ class MatchSpec:
         return cls._build_from(text_fields, shown, False, settings or _DEFAULT_SETTINGS)
 
     @classmethod
-    def _from_plain(
-        cls, text: str, name: str, vtext: str | None, build: str | None, *, lenient: bool, lazy: bool
-    ) -> MatchSpec:
-        """What parse_spec and _build_from make of a text that _PLAIN_SPEC matched (an exact name, a version without
-        '=' other than in an operator, an exact build), without their general checks."""
+    def _from_plain(cls, text: str, m: re.Match[str], lenient: bool) -> MatchSpec:
+        """What parse_spec and _build_from make of a text that _PLAIN_SPEC matched (``m``: an exact name, a version
+        without '=' other than in an operator, an exact build), without their general checks."""
+        name, lazy_v, vtext, build = m.groups()
         self = object.__new__(cls)
         self._str = None
         self._settings = _DEFAULT_SETTINGS
-        self._name = self._name_exact = name = name.lower()
+        if not name.islower():
+            name = name.lower()
+        self._name = self._name_exact = name
         self._checks = ()
-        fields = {"name": name}
-        self._fields = fields
-        if vtext is None:
-            self._version = self._vmatch = None
-        else:
-            if vtext[0] == "=" and build is None:  # '==1.2' alone is read as '1.2'
-                vtext = vtext[2:]
-            try:
-                vs = plain_version_spec(vtext, lazy)
-            except InvalidVersionSpec as err:
-                if not lenient:
-                    raise InvalidMatchSpec(text, f"bad version '{vtext}': {err.reason}") from err
-                vs = _lenient_version(text, vtext, err)
-            self._version = vs
-            fields["version"] = vs._str
-            self._vmatch = None if vs._kind == 1 else (vs._match or self._first_vmatch)
         self._build = build
+        self._build_match = None if build is None else build.__eq__
+        if lazy_v is not None:
+            vtext = lazy_v
+        elif vtext is None:
+            self._version = self._vmatch = None
+            self._fields = {"name": name}
+            return self
+        if vtext[0] == "=" and build is None:  # '==1.2' alone is read as '1.2'
+            vtext = vtext[2:]
+        try:
+            vs = plain_version_spec(vtext, lazy_v is not None and lazy_version(lazy_v))
+        except InvalidVersionSpec as err:
+            if not lenient:
+                raise InvalidMatchSpec(text, f"bad version '{vtext}': {err.reason}") from err
+            vs = _lenient_version(text, vtext, err)
+        self._version = vs
+        self._vmatch = None if vs._kind == 1 else (vs._match or self._first_vmatch)
         if build is None:
-            self._build_match = None
+            self._fields = {"name": name, "version": vs._str}
         else:
-            fields["build"] = build
-            self._build_match = build.__eq__
+            self._fields = {"name": name, "version": vs._str, "build": build}
         return self
 
     @classmethod
