@@ -36,10 +36,21 @@ __all__ = ["Version", "clear_version_cache"]
 
 _INF = float("inf")
 # most version numbers (and years) are small; zero-padded ones ('2018.03.07') are common too
-_SMALL_INTS: dict[str, int] = {str(i): i for i in range(2100)}
+class _Numbers(dict):  # type: ignore[type-arg]
+    """The small-number table; a large or zero-padded number ('20170329') missing from it is converted (not stored),
+    any other text gives None."""
+
+    __slots__ = ()
+
+    def __missing__(self, key: str) -> int | None:
+        return int(key) if key.isdigit() and key.isascii() else None
+
+
+_SMALL_INTS = _Numbers({str(i): i for i in range(2100)})
 _SMALL_INTS.update({f"{i:02}": i for i in range(10)})
 _SMALL_INTS.update({f"{i:03}": i for i in range(100)})
-_INT = _SMALL_INTS.get
+_NUMBER = _SMALL_INTS.__getitem__  # the number a text of digits spells, else None
+_INT = _SMALL_INTS.get  # the same for small numbers only (no call into Python for other texts)
 # codes (see the module docstring)
 _STR, _Z_LO, _SEG_Z_LO, _END, _SEG_Z_HI, _Z_HI = -6, -5, -4, -3, -2, -1
 _CHECK = lazy_regex(globals(), "_CHECK", r"[*.+!_0-9a-z]+", "fullmatch")
@@ -231,7 +242,7 @@ def _plain_key(text: str, parts: list[str], ints: list[Any] | None = None) -> li
     """The key of ``text`` (split on '.' into ``parts``, whose small numbers are ``ints`` when known; see the module
     docstring): directly when it is plain numbers separated by '.' or '_', else through conda's general reader."""
     if ints is None:
-        ints = list(map(_INT, parts))  # a dict lookup is much cheaper than int()
+        ints = list(map(_NUMBER, parts))  # a dict lookup is much cheaper than int()
         if all(ints):  # small positive numbers
             m = len(ints)
             key: list[Any] = [_END] * (2 * m + 4)
@@ -242,14 +253,12 @@ def _plain_key(text: str, parts: list[str], ints: list[Any] | None = None) -> li
     if None in ints:
         if "_" in text and text[-1] != "_":  # '_' separates segments as '.' does ('1.7.1_1'), unless trailing
             parts = text.replace("_", ".").split(".")
-            ints = list(map(_INT, parts))
+            ints = list(map(_NUMBER, parts))
         if None in ints:
-            if not ("".join(parts).isdigit() and "" not in parts and text.isascii()):
-                s = _normalise(text)
-                key = _key_general(text, s)
-                key.append(_Tail(s))
-                return key
-            ints = list(map(int, parts))  # large numbers ('3.1.20170329')
+            s = _normalise(text)
+            key = _key_general(text, s)
+            key.append(_Tail(s))
+            return key
     while ints and not ints[-1]:
         ints.pop()
     m = len(ints)
@@ -300,9 +309,9 @@ class Version(_Base):
         key: Any
         if m == 3:
             ta, tb, tc = parts
-            a = _INT(ta)
-            b = _INT(tb)
-            c = _INT(tc)
+            a = _NUMBER(ta)
+            b = _NUMBER(tb)
+            c = _NUMBER(tc)
             if a and b and c:
                 key = (_SEG_Z_HI, a, _END, b, _END, c, _END, _END, _END, _Tail(text))
             elif a is None or b is None or c is None:
@@ -325,8 +334,8 @@ class Version(_Base):
                 key = (_END, _END, _Tail(text))
         elif m == 2:
             ta, tb = parts
-            a = _INT(ta)
-            b = _INT(tb)
+            a = _NUMBER(ta)
+            b = _NUMBER(tb)
             if a and b:
                 key = (_SEG_Z_HI, a, _END, b, _END, _END, _END, _Tail(text))
             elif a is None or b is None:
@@ -339,10 +348,10 @@ class Version(_Base):
                 key = (_END, _END, _Tail(text))
         elif m == 4:
             ta, tb, tc, td = parts
-            a = _INT(ta)
-            b = _INT(tb)
-            c = _INT(tc)
-            d = _INT(td)
+            a = _NUMBER(ta)
+            b = _NUMBER(tb)
+            c = _NUMBER(tc)
+            d = _NUMBER(td)
             if a and b and c and d:
                 key = (_SEG_Z_HI, a, _END, b, _END, c, _END, d, _END, _END, _END, _Tail(text))
             else:
