@@ -35,6 +35,8 @@ else:
 __all__ = ["Version", "clear_version_cache"]
 
 _INF = float("inf")
+
+
 # most version numbers (and years) are small; zero-padded ones ('2018.03.07') are common too
 class _Numbers(dict):  # type: ignore[type-arg]
     """The small-number table; a large or zero-padded number ('20170329') missing from it is converted (not stored),
