@@ -306,7 +306,8 @@ class Version(_Base):
                 raise InvalidVersion(repr(text), "a version must be a string")
         # Two to four plain positive numbers ('1.26.4': most real versions) are written straight into the key;
         # _plain_key handles zeros, large or zero-padded numbers and '_'; _key_general everything else.
-        parts = text.split(".")
+        # '_' separates segments as '.' does ('1.7.1_1'), unless trailing (openssl's '1.0.1_' keeps it)
+        parts = text.replace("_", ".").split(".") if "_" in text and text[-1] != "_" else text.split(".")
         m = len(parts)
         key: Any
         if m == 3:
