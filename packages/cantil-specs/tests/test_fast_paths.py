@@ -70,7 +70,7 @@ def test_version_fast_path_equals_general_reader(text: str) -> None:
     assert _fast(text) == _general(text)
 
 
-@pytest.mark.parametrize("m", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("m", [1, 2, 3, 4, 5, 6])
 def test_version_fast_path_equals_general_reader_on_every_zero_pattern(m: int) -> None:
     """Each count of parts the reader writes out directly, with every placement of zeros (plain, zero-padded),
     numbers past the small-number table, and '_' separators."""

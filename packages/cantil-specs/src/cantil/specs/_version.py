@@ -359,6 +359,18 @@ class Version(_Base):
                 key = (_SEG_Z_HI, a, _END, b, _END, c, _END, d, _END, _END, _END, _Tail(text))
             else:
                 key = _plain_key(text, parts, [a, b, c, d])
+        elif m == 6:  # dates and times ('2018.5.10.13.50.12')
+            ta, tb, tc, td, te, tf = parts
+            a = _NUMBER(ta)
+            b = _NUMBER(tb)
+            c = _NUMBER(tc)
+            d = _NUMBER(td)
+            e = _NUMBER(te)
+            f = _NUMBER(tf)
+            if a and b and c and d and e and f:
+                key = (_SEG_Z_HI, a, _END, b, _END, c, _END, d, _END, e, _END, f, _END, _END, _END, _Tail(text))
+            else:
+                key = _plain_key(text, parts, [a, b, c, d, e, f])
         else:
             key = _plain_key(text, parts)
         v = _tuple_new(cls, key)
