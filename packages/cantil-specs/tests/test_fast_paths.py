@@ -132,6 +132,7 @@ SPEC_VERSIONS = [
     "1.*.1",
 ]
 SPEC_VERSIONS += ["2.0.0rc1", ">=1.2,<2", "==1.2,<3", ">=1.2,", "1..2", "1.0-1", "01.02", "1.2|1.3", "v1.0", ">= 1.2"]
+SPEC_VERSIONS += ["*,*", "1.2|*", "==1.2*", ">=1.2,<2,!=1.5,<3"]
 SPEC_BUILDS = ["py_0", "0", "x.conda", "b*", "h1-2", "if", "py3.7_cpu_0", "^py.*$"]
 RECORDS = [
     PackageRecord(name, version, build)
@@ -169,7 +170,8 @@ def _assert_same_spec(text: str, lenient: bool) -> None:
         general._build,
         str(general),
     ), text
-    assert fast._version == general._version, text
+    assert fast.is_name_only() == general.is_name_only(), text  # (before .version makes the lazy spec's VersionSpec)
+    assert fast.version == general.version and fast.get("version") == general.get("version"), text
     assert (fast._vmatch is None, len(fast._checks)) == (general._vmatch is None, len(general._checks)), text
     assert [fast.match(r) for r in RECORDS] == [general.match(r) for r in RECORDS], text
 

@@ -17,7 +17,14 @@ from cantil.specs._channel import _DEFAULT_SETTINGS, Channel, ChannelSettings
 from cantil.specs._lazy import lazy_regex
 from cantil.specs._match_parse import FIELDS, parse_spec, split_version_build
 from cantil.specs._record import PackageRecord, _features
-from cantil.specs._version_spec import _LAZY_VERSION, VersionSpec, compile_regex, lazy_version, plain_version_spec
+from cantil.specs._version_spec import (
+    _LAZY_VERSION,
+    VersionSpec,
+    compile_regex,
+    lazy_canonical,
+    lazy_version,
+    plain_version_spec,
+)
 from cantil.specs.errors import InvalidMatchSpec, InvalidVersion, InvalidVersionSpec, SpecsError
 
 TYPE_CHECKING = False
@@ -117,7 +124,7 @@ class MatchSpec:
     _fields: dict[str, str]
     _name: str
     _name_exact: str | None
-    _version: VersionSpec | None
+    _version: VersionSpec | str | None  # (a str: the canonical text of a spec made on first use, see _vspec)
     _vmatch: Any
     _build: str | None
     _build_match: Callable[[str], bool] | None
@@ -169,6 +176,16 @@ class MatchSpec:
         self._build = build
         self._build_match = None if build is None else build.__eq__
         if lazy_v is not None:
+            if lazy_version(lazy_v):  # the version spec is made on first use (see _vspec), its matcher on first match
+                if lazy_v[0] == "=" and build is None:  # '==1.2' alone is read as '1.2'
+                    lazy_v = lazy_v[2:]
+                self._version = canon = lazy_canonical(lazy_v)
+                self._vmatch = self._first_vmatch
+                if build is None:
+                    self._fields = {"name": name, "version": canon}
+                else:
+                    self._fields = {"name": name, "version": canon, "build": build}
+                return self
             vtext = lazy_v
         elif vtext is None:
             self._version = self._vmatch = None
@@ -177,7 +194,7 @@ class MatchSpec:
         if vtext[0] == "=" and build is None:  # '==1.2' alone is read as '1.2'
             vtext = vtext[2:]
         try:
-            vs = plain_version_spec(vtext, lazy_v is not None and lazy_version(lazy_v))
+            vs = plain_version_spec(vtext, False)
         except InvalidVersionSpec as err:
             if not lenient:
                 raise InvalidMatchSpec(text, f"bad version '{vtext}': {err.reason}") from err
@@ -242,9 +259,17 @@ class MatchSpec:
 
     def _first_vmatch(self, v: Any, raw: str) -> bool:
         """The version test of a spec whose VersionSpec builds its matcher on first use: builds it, keeps it."""
-        assert self._version is not None
-        vm = self._vmatch = self._version._matcher()
+        vs = self._vspec()
+        assert vs is not None
+        vm = self._vmatch = vs._matcher()
         return bool(vm(v, raw))
+
+    def _vspec(self) -> VersionSpec | None:
+        """The version spec; the plain reader leaves its canonical text in its place until first needed."""
+        vs = self._version
+        if isinstance(vs, str):
+            vs = self._version = plain_version_spec(vs, True)
+        return vs
 
     # --- the fields -------------------------------------------------------------------------------------------
     @property
@@ -253,7 +278,7 @@ class MatchSpec:
 
     @property
     def version(self) -> VersionSpec | None:
-        return self._version
+        return self._vspec()
 
     @property
     def build(self) -> str | None:
@@ -278,7 +303,8 @@ class MatchSpec:
         """The text of any field (``md5``, ``sha256``, ``license``, ``track_features``, ``url``, ``fn``...);
         ``version`` gives the VersionSpec."""
         if field == "version":
-            return self._version if self._version is not None else default
+            vs = self._vspec()
+            return vs if vs is not None else default
         return self._fields.get(field, default)
 
     @property
@@ -287,9 +313,8 @@ class MatchSpec:
         return dict(self._fields)
 
     def is_name_only(self) -> bool:
-        return len(self._fields) == 1 or (
-            len(self._fields) == 2 and self._version is not None and self._version.matches_all
-        )
+        vs = self._version  # (a str stands for a spec that never matches everything)
+        return len(self._fields) == 1 or (len(self._fields) == 2 and isinstance(vs, VersionSpec) and vs.matches_all)
 
     # --- matching ---------------------------------------------------------------------------------------------
     def match(self, record: PackageRecord | Mapping[str, Any]) -> bool:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     Leaf = tuple[str, Matcher, int, tuple[str, Version] | None]
     Tree = Any
 
-__all__ = ["VersionSpec", "lazy_version", "plain_version_spec"]
+__all__ = ["VersionSpec", "lazy_canonical", "lazy_version", "plain_version_spec"]
 
 
 _OPS2 = {"==", "!=", "<=", ">=", "~="}
@@ -446,7 +446,7 @@ def plain_version_spec(text: str, lazy: bool | None = None) -> VersionSpec:
     if lazy is None:
         lazy = _LAZY_SPEC(text) is not None and lazy_version(text)
     if lazy:
-        canon = text if "*" not in text else ",".join([_star_canon(p) for p in text.split(",")])
+        canon = lazy_canonical(text)
         match, kind = None, 0
     elif "," in text:
         canon, match, kind = _and(text.split(","), text)
@@ -460,6 +460,12 @@ def plain_version_spec(text: str, lazy: bool | None = None) -> VersionSpec:
         _cache.clear()
     _cache[text] = self
     return self
+
+
+def lazy_canonical(text: str) -> str:
+    """The canonical text of a spec whose matcher can wait (see plain_version_spec): ``1.2*`` is written ``1.2.*``,
+    the rest is kept."""
+    return text if "*" not in text else ",".join([_star_canon(p) for p in text.split(",")])
 
 
 def _star_canon(leaf: str) -> str:
