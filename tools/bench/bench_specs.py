@@ -17,7 +17,13 @@ waiting for a core.
 The corpus is moved out of the garbage collector's reach (gc.freeze) before measuring: a full collection walking
 the parsed JSON would otherwise land in a random measured loop.
 
-Usage: python tools/bench/bench_specs.py [--rounds N] [--no-write]
+Usage: python tools/bench/bench_specs.py [--rounds N] [--no-write] [--conda-src DIR --conda-python PY]
+
+With --conda-src, conda's own VersionOrder and MatchSpec (from a source checkout: `git clone
+https://github.com/conda/conda`, then write `conda/__version__.py` with `__version__ = "26.1.0"`, which its build
+would generate) are measured in the same rounds, in a child process run by --conda-python, an interpreter with
+conda's dependencies (pip install packaging boltons platformdirs pluggy ruamel.yaml requests charset-normalizer
+frozendict tqdm zstandard conda-package-handling distro truststore). Nothing of conda is kept in this repository.
 """
 
 from __future__ import annotations
@@ -76,6 +82,50 @@ _CHILD = textwrap.dedent(
     os._exit(0)
     """
 )
+
+
+# conda's own implementation, from a source checkout given with --conda-src (nothing of conda is in this repo): the
+# issue's figures for conda were measured on a quieter day, so a same-run reference says how today's machine compares.
+_CONDA_CHILD = textwrap.dedent(
+    """
+    import json, os, sys, time
+    sys.path.insert(0, sys.argv[1])
+    import warnings; warnings.simplefilter("ignore")
+    from conda.models import match_spec, version
+    from conda.models.match_spec import MatchSpec
+    from conda.models.version import VersionOrder
+    req = json.loads(sys.stdin.read())
+    def clear():
+        for cls in (version.VersionOrder, version.VersionSpec, version.BuildNumberMatch):
+            cls._cache_.clear()
+        match_spec._PARSE_CACHE.clear(); MatchSpec._MATCHER_CACHE.clear()
+    out = {}
+    def ms(d):
+        try:
+            return MatchSpec(d)
+        except Exception:
+            return None
+    # warm-up: conda loads things on first use (the first '__cuda' spec alone takes ~0.6 s); each round is a new
+    # process, where cantil's rounds share one, so conda gets one untimed pass first
+    [VersionOrder(s) for s in req["versions"]]; [ms(d) for d in req["depends"]]
+    clear(); t = time.process_time(); vs = [VersionOrder(s) for s in req["versions"]]
+    out["vparse"] = time.process_time() - t
+    t = time.process_time(); sorted(vs); out["sort"] = time.process_time() - t
+    clear(); t = time.process_time(); [ms(d) for d in req["depends"]]; out["mparse"] = time.process_time() - t
+    print(json.dumps(out)); sys.stdout.flush()
+    os._exit(0)
+    """
+)
+
+
+def conda_ref(c: dict, src: str, python: str) -> dict | None:
+    req = {k: c[k] for k in ("versions", "depends")}
+    proc = subprocess.run([python, "-c", _CONDA_CHILD, src], input=json.dumps(req), capture_output=True, text=True,
+                          check=False)
+    if proc.returncode != 0 or not proc.stdout.strip():
+        print("conda run failed:", proc.stderr[-500:], file=sys.stderr)
+        return None
+    return json.loads(proc.stdout)
 
 
 def corpus() -> dict:
@@ -205,6 +255,9 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--conda-src", help="a checkout of conda's source: measure conda's own parse in the same rounds")
+    ap.add_argument("--conda-python", default=sys.executable,
+                    help="the interpreter that has conda's dependencies (packaging, boltons, ...) for --conda-src")
     args = ap.parse_args(argv)
     c = corpus()
     # The corpus (parsed JSON, records) is scaffolding: kept out of the collector's full passes, which would
@@ -213,6 +266,7 @@ def main(argv: list[str]) -> int:
     gc.freeze()
     mine: list[dict] = []
     theirs: list[dict] = []
+    condas: list[dict] = []
     imports: list[tuple[float, float, float]] = []
     loads: list[float] = []
     for i in range(args.rounds):
@@ -221,6 +275,10 @@ def main(argv: list[str]) -> int:
         r = rattler(c)
         if r is not None:
             theirs.append(r)
+        if args.conda_src:
+            cr = conda_ref(c, args.conda_src, args.conda_python)
+            if cr is not None:
+                condas.append(cr)
         imports.append(import_time())
         print(f"round {i + 1}/{args.rounds} done", file=sys.stderr)
 
@@ -283,6 +341,19 @@ def main(argv: list[str]) -> int:
                 f"unloaded (issue 2), a {factor:.1f}x slowdown; cantil at the same slowdown: "
                 f"~{ours_now * factor / 1000:,.0f}k/s."
             )
+    conda_notes = []
+    if condas:
+        issue = {"vparse": (109e3, 300e3), "mparse": (41e3, 150e3)}  # conda's rate in issue 2, and the target
+        for key, n, label in (("vparse", nv, "Version parse"), ("mparse", nd, "MatchSpec parse")):
+            c_now = n / med(condas, key)
+            ours_now = n / med(mine, key)
+            conda_then, target = issue[key]
+            conda_notes.append(
+                f"{label}: conda {c_now / 1000:,.0f}k/s in these rounds (issue 2: {conda_then / 1000:,.0f}k/s); "
+                f"cantil {ours_now / c_now:.1f}x conda's rate (the target, {target / 1000:,.0f}k/s, is "
+                f"{target / conda_then:.1f}x conda's rate in the issue)."
+            )
+        conda_notes.append(f"Sort: conda {med(condas, 'sort') * 1000:,.0f} ms in these rounds (issue 2: 770 ms).")
     cum = statistics.median(x[0] for x in imports)
     wall = statistics.median(x[1] for x in imports)
     bare = statistics.median(x[2] for x in imports)
@@ -292,7 +363,8 @@ def main(argv: list[str]) -> int:
             "interleaved in the same rounds. In-process figures are CPU time (process_time, both sides: the machine is",
             "shared by several jobs, and wall time there mostly measures the wait for a core); import time is",
             "whole-process.",
-            f"Command: `python tools/bench/bench_specs.py --rounds {args.rounds}`.",
+            f"Command: `python tools/bench/bench_specs.py --rounds {args.rounds}"
+            + (" --conda-src <conda checkout> --conda-python <python with its dependencies>" if condas else "") + "`.",
             "",
             table(["measure", "cantil.specs", "py-rattler", "target"], rows),
             "",
@@ -307,6 +379,8 @@ def main(argv: list[str]) -> int:
             "slows everything, py-rattler included. Estimates from the peer's slowdown (estimates, not measurements):",
             "",
             *[f"- {n}" for n in load_notes],
+            *(["", "conda's own implementation (its source checkout, `--conda-src`, run in a child process in the same "
+                "rounds; CPU time):", "", *[f"- {n}" for n in conda_notes]] if conda_notes else []),
         ]
     )
     print(md)
