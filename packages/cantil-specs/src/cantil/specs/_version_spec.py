@@ -364,14 +364,7 @@ class VersionSpec:
             canon, match, kind = _and(s.split(","), text)
         else:
             canon, match, kind, _ = _compile(_treeify(s, text), text)
-        self = object.__new__(cls)
-        self._str = canon
-        self._match = match
-        self._kind = kind
-        if len(_cache) > 100_000:
-            _cache.clear()
-        _cache[text] = self
-        return self
+        return _remember(text, canon, match, kind)
 
     def match(self, version: Version | str) -> bool:
         """True when ``version`` satisfies the constraint (a string that is not a valid version matches only
@@ -452,6 +445,11 @@ def plain_version_spec(text: str, lazy: bool | None = None) -> VersionSpec:
         canon, match, kind = _and(text.split(","), text)
     else:
         canon, match, kind, _ = _parse_leaf(text, text)
+    return _remember(text, canon, match, kind)
+
+
+def _remember(text: str, canon: str, match: Matcher | None, kind: int) -> VersionSpec:
+    """A new VersionSpec of these parts, interned under `text` (the cache is dropped when it grows past 100k)."""
     self = object.__new__(VersionSpec)
     self._str = canon
     self._match = match
