@@ -127,6 +127,10 @@ def test_equal_versions_hash_equal(a: str, b: str) -> None:
         ("+1", "missing version before the local version separator '+'"),
         ("1!", "missing version before the local version separator '+'"),
         ("1.0+", "empty version component"),
+        ("1.2.\udc80", "invalid character(s)"),  # a lone surrogate (no UTF-8 spelling) in the plain-number shape
+        ("\udc80", "invalid character(s)"),
+        ("1.2.3\u00e9", "invalid character(s)"),
+        ("1.2.\u0663", "invalid character(s)"),  # an Arabic-Indic digit: a digit to str.isdigit, not to conda
     ],
 )
 def test_invalid_versions_quote_the_input(text: str, reason: str) -> None:
@@ -144,6 +148,17 @@ def test_str_is_normalised_and_reparses_equal() -> None:
         assert str(v) == text.lower().replace("-", "_")
         assert Version(str(v)) == v
     assert repr(Version("1.2")) == 'Version("1.2")'
+
+
+def test_equal_versions_keep_their_own_text() -> None:
+    # equal keys, different spellings: each Version still gives back its own (normalised) text
+    spellings = ["1.1", "1.1.0", "1.01", "1_1", "0!1.1", "1.1+0", "1.1.0.0.0.0"]
+    versions = [Version(s) for s in spellings]
+    assert len(set(versions)) == 1
+    assert [str(v) for v in versions] == spellings
+    assert sorted(versions) == versions  # equal: the sort keeps their order
+    long = "2024.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1.1"
+    assert str(Version(long)) == long
 
 
 def test_pickle_round_trip() -> None:
