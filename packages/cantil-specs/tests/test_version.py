@@ -102,12 +102,29 @@ def test_pairs(lo: str, hi: str) -> None:
         ("0!1.0", "1.0"),
         ("1.0+0", "1.0"),
         ("  1.0 ", "1.0"),
+        # the canonical spelling of a key keeps its text as the tail, every other spelling a special one: the
+        # two kinds must still be equal, hash alike and sort as equals
+        ("1.0.0", "1"),
+        ("1.0.0", "1.0"),
+        ("0.0.0", "0"),
+        ("1.26.4", "1_26_4"),
+        ("1.26.4", "01.26.4"),
+        ("1.26.4", "1.26.4.0"),
+        ("1.26.4", "0!1.26.4"),
+        ("1.26.4", "1.26.4+0"),
+        ("1.2.3.4", "1.2.3.4.0"),
+        ("2018.5.10.13.50.12", "2018.05.10.13.50.12"),
     ],
 )
 def test_equal_versions_hash_equal(a: str, b: str) -> None:
-    assert Version(a) == Version(b)
+    assert Version(a) == Version(b) and Version(b) == Version(a)
+    assert (Version(a) != Version(b)) is False and (Version(b) != Version(a)) is False
+    assert not Version(a) < Version(b) and not Version(b) < Version(a)
+    assert Version(a) <= Version(b) and Version(b) >= Version(a)
     assert hash(Version(a)) == hash(Version(b))
     assert len({Version(a), Version(b)}) == 1
+    assert sorted([Version(a), Version(b)]) == [Version(a), Version(b)]
+    assert (str(Version(a)), str(Version(b))) == (a.strip().lower().replace("-", "_"), b.strip().lower())
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,9 @@ How the key works. Conda compares component by component, padding with zeros. We
 tuple whose native comparison gives the same answer: after stripping trailing zeros, a number ``n > 0`` stays ``n``,
 ``post`` becomes ``inf``, a string ``s`` becomes ``(-6, s)``, ``-3`` ends a segment (and the version), and a zero
 component (or an all-zero segment) becomes a code saying whether the next non-zero value after it is below zero (a
-string: ``-5``/``-4``) or above it (``-2``/``-1``). Two keys always differ before either ends, so a final element
-(the ``_Tail`` holding the text) is only reached by equal versions, and compares equal.
+string: ``-5``/``-4``) or above it (``-2``/``-1``). Two keys always differ before either ends, so the final element
+(the tail: the text itself for the one canonical spelling of a key, else a ``_Tail`` equal to any tail; see
+``Version.__new__``) is only reached by equal versions, and compares equal. ``hash()`` leaves the tail out.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ _SMALL_INTS = _Numbers({str(i): i for i in range(2100)})
 _SMALL_INTS.update({f"{i:02}": i for i in range(10)})
 _SMALL_INTS.update({f"{i:03}": i for i in range(100)})
 _NUMBER = _SMALL_INTS.__getitem__  # the number a text of digits spells, else None
+_N = _SMALL_INTS  # the same by subscript (cheaper than a call in the hot paths)
+
+
 _INT = _SMALL_INTS.get  # the same for small numbers only (no call into Python for other texts)
 # codes (see the module docstring)
 _STR, _Z_LO, _SEG_Z_LO, _END, _SEG_Z_HI, _Z_HI = -6, -5, -4, -3, -2, -1
@@ -60,16 +64,17 @@ _SPLIT = lazy_regex(globals(), "_SPLIT", r"[0-9]+|\*+|[^0-9*]+", "findall")
 
 
 class _Tail(str):
-    """The last element of a Version tuple: the normalised text, equal to every other tail (so that versions with
-    equal keys compare and hash equal whatever their spelling)."""
+    """The last element of a Version tuple whose text is not the canonical spelling of its key (see Version.__new__):
+    the normalised text, equal to every other tail, plain or not, so that versions with equal keys compare equal
+    whatever their spelling. Version.__hash__ leaves the tail out."""
 
     __slots__ = ()
 
     def __eq__(self, other: object) -> bool:
-        return other.__class__ is _Tail
+        return isinstance(other, str)
 
     def __ne__(self, other: object) -> bool:
-        return other.__class__ is not _Tail
+        return not isinstance(other, str)
 
     def __lt__(self, other: object) -> bool:
         return False
@@ -125,11 +130,54 @@ def _split_main(text: str, s: str) -> tuple[list[list[Any]], list[list[Any]]]:
     return [epoch] + [_components(r) for r in raw], [_components(r) for r in local_raw]
 
 
+_seg_cache: dict[str, tuple[tuple[Any, ...], bool | None]] = {}
+
+
+def _segment_codes(seg: str) -> tuple[tuple[Any, ...], bool | None]:
+    """The codes of one segment that is not a plain number ('2k', 'rc1', 'dev0', '0post1'), and whether the first
+    non-zero value in it is above zero (True), below (False: a string), or absent (None: all zeros). Zeros at its
+    start wait as codes for that value; zeros at its end are dropped. Cached: real versions reuse few such segments."""
+    found = _seg_cache.get(seg)
+    if found is not None:
+        return found
+    codes: list[Any] = []
+    pend = 0 if seg[0].isdigit() else 1  # a segment starting with a string has an implicit 0 in front
+    first: bool | None = None
+    n: float | None  # a number, or inf for 'post'
+    for c in _SPLIT(seg):
+        n = _INT(c)
+        if n is None:
+            if c.isdigit():
+                n = int(c)
+            elif c == "post":
+                n = _INF
+        if n is None:  # a string: below every number
+            if pend:
+                codes += [_Z_LO] * pend
+                pend = 0
+            if first is None:
+                first = False
+            codes += (_STR, "DEV" if c == "dev" else c)
+        elif n:
+            if pend:
+                codes += [_Z_HI] * pend
+                pend = 0
+            if first is None:
+                first = True
+            codes.append(n)
+        else:
+            pend += 1
+    found = (tuple(codes), first)
+    if len(_seg_cache) >= 20_000:
+        _seg_cache.clear()
+    _seg_cache[seg] = found
+    return found
+
+
 def _encode_text(text: str, segs: list[str], out: list[Any]) -> None:
     """The same codes as _encode, computed in one forward pass over segment texts (zeros wait in a counter until
     the next non-zero value tells which code they get; trailing zeros are dropped)."""
     pend_seg = 0
-    n: float | None  # a number, or inf for 'post'
     for seg in segs:
         n = _INT(seg)
         if n is None and seg.isdigit():
@@ -145,32 +193,7 @@ def _encode_text(text: str, segs: list[str], out: list[Any]) -> None:
             continue
         if not seg:
             raise InvalidVersion(text, "empty version component")
-        codes: list[Any] = []
-        pend = 0 if seg[0].isdigit() else 1  # a segment starting with a string has an implicit 0 in front
-        first: bool | None = None
-        for c in _SPLIT(seg):
-            n = _INT(c)
-            if n is None:
-                if c.isdigit():
-                    n = int(c)
-                elif c == "post":
-                    n = _INF
-            if n is None:  # a string: below every number
-                if pend:
-                    codes += [_Z_LO] * pend
-                    pend = 0
-                if first is None:
-                    first = False
-                codes += (_STR, "DEV" if c == "dev" else c)
-            elif n:
-                if pend:
-                    codes += [_Z_HI] * pend
-                    pend = 0
-                if first is None:
-                    first = True
-                codes.append(n)
-            else:
-                pend += 1
+        codes, first = _seg_cache.get(seg) or _segment_codes(seg)
         if not codes:
             pend_seg += 1
             continue
@@ -238,6 +261,39 @@ def clear_version_cache() -> None:
     """Forget every interned Version (benchmarks measure distinct-string rates this way)."""
     _cache.clear()
     _segments_cache.clear()
+    _seg_cache.clear()
+
+
+def _key_simple(text: str, parts: list[str], ints: list[Any]) -> list[Any] | None:
+    """The key of a version whose segments (``parts``, their plain numbers already read in ``ints``, None for the
+    others) are all plain numbers or lowercase ASCII letters and digits ('1.0.2k', '1.2.0rc1', '0.1.0.dev0'): what
+    _encode_text gives for ['0', *parts], without the detour through _normalise and _key_general. None when a
+    segment holds anything else (an epoch, a local version, capitals, '-', '*'): conda's general reader decides."""
+    key: list[Any] = []
+    pend_seg = 1  # the zero epoch waits like any zero segment
+    for seg, n in zip(parts, ints, strict=True):
+        if n is not None:
+            if n:
+                if pend_seg:
+                    key += [_SEG_Z_HI] * pend_seg
+                    pend_seg = 0
+                key += (n, _END)
+            else:
+                pend_seg += 1
+            continue
+        found = _seg_cache.get(seg)
+        if found is None:
+            if not (seg.isalnum() and seg.isascii() and seg.islower()):  # also '': the general reader says why
+                return None
+            found = _segment_codes(seg)
+        codes, first = found
+        if pend_seg:
+            key += [_SEG_Z_HI if first else _SEG_Z_LO] * pend_seg
+            pend_seg = 0
+        key += codes
+        key.append(_END)
+    key += (_END, _END, _Tail(text))  # the end of the version, no local version, the tail
+    return key
 
 
 def _plain_key(text: str, parts: list[str], ints: list[Any] | None = None) -> list[Any]:
@@ -257,6 +313,9 @@ def _plain_key(text: str, parts: list[str], ints: list[Any] | None = None) -> li
             parts = text.replace("_", ".").split(".")
             ints = list(map(_NUMBER, parts))
         if None in ints:
+            simple = _key_simple(text, parts, ints)
+            if simple is not None:
+                return simple
             s = _normalise(text)
             key = _key_general(text, s)
             key.append(_Tail(s))
@@ -304,19 +363,31 @@ class Version(_Base):
                 return text
             if not isinstance(text, str):
                 raise InvalidVersion(repr(text), "a version must be a string")
-        # Two to four plain positive numbers ('1.26.4': most real versions) are written straight into the key;
-        # _plain_key handles zeros, large or zero-padded numbers and '_'; _key_general everything else.
-        # '_' separates segments as '.' does ('1.7.1_1'), unless trailing (openssl's '1.0.1_' keeps it)
-        parts = text.replace("_", ".").split(".") if "_" in text and text[-1] != "_" else text.split(".")
+            text = str.__str__(text)
+        # Two, three, four or six plain numbers ('1.26.4': most real versions) are written straight into the key;
+        # _plain_key handles the rest of the plain numbers, _key_general everything else.
+        # The tail: when every number is positive (none is dropped or turned into a code) and none is zero-padded,
+        # with '.' between, three, four or six numbers are the one canonical spelling of their key, and the tail
+        # is the text itself. Two canonical texts with equal keys are the same text, so plain tails compare right
+        # among themselves; _Tail, equal to any tail, serves every other spelling ('1.2' and '01.2.0' are equal to
+        # '1.2.0'; '1.2' keeps a _Tail). For most versions there is then no second object to build and for the
+        # garbage collector to track.
+        if "_" in text and text[-1] != "_":  # '_' separates segments as '.' does ('1.7.1_1'), unless trailing
+            parts = text.replace("_", ".").split(".")
+            plain = False
+        else:
+            parts = text.split(".")
+            plain = True
         m = len(parts)
         key: Any
         if m == 3:
             ta, tb, tc = parts
-            a = _NUMBER(ta)
-            b = _NUMBER(tb)
-            c = _NUMBER(tc)
+            a = _N[ta]
+            b = _N[tb]
+            c = _N[tc]
             if a and b and c:
-                key = (_SEG_Z_HI, a, _END, b, _END, c, _END, _END, _END, _Tail(text))
+                t = text if plain and text[0] != "0" and ".0" not in text else _Tail(text)
+                key = (_SEG_Z_HI, a, _END, b, _END, c, _END, _END, _END, t)
             elif a is None or b is None or c is None:
                 key = _plain_key(text, parts, [a, b, c])
             elif c:  # zeros: a zero segment followed by a number is one code; trailing zeros are dropped
@@ -335,10 +406,10 @@ class Version(_Base):
                 key = (_SEG_Z_HI, a, _END, _END, _END, _Tail(text))
             else:
                 key = (_END, _END, _Tail(text))
-        elif m == 2:
+        elif m == 2:  # never canonical: '1.2' has the key of '1.2.0'
             ta, tb = parts
-            a = _NUMBER(ta)
-            b = _NUMBER(tb)
+            a = _N[ta]
+            b = _N[tb]
             if a and b:
                 key = (_SEG_Z_HI, a, _END, b, _END, _END, _END, _Tail(text))
             elif a is None or b is None:
@@ -351,24 +422,26 @@ class Version(_Base):
                 key = (_END, _END, _Tail(text))
         elif m == 4:
             ta, tb, tc, td = parts
-            a = _NUMBER(ta)
-            b = _NUMBER(tb)
-            c = _NUMBER(tc)
-            d = _NUMBER(td)
+            a = _N[ta]
+            b = _N[tb]
+            c = _N[tc]
+            d = _N[td]
             if a and b and c and d:
-                key = (_SEG_Z_HI, a, _END, b, _END, c, _END, d, _END, _END, _END, _Tail(text))
+                t = text if plain and text[0] != "0" and ".0" not in text else _Tail(text)
+                key = (_SEG_Z_HI, a, _END, b, _END, c, _END, d, _END, _END, _END, t)
             else:
                 key = _plain_key(text, parts, [a, b, c, d])
         elif m == 6:  # dates and times ('2018.5.10.13.50.12')
             ta, tb, tc, td, te, tf = parts
-            a = _NUMBER(ta)
-            b = _NUMBER(tb)
-            c = _NUMBER(tc)
-            d = _NUMBER(td)
-            e = _NUMBER(te)
-            f = _NUMBER(tf)
+            a = _N[ta]
+            b = _N[tb]
+            c = _N[tc]
+            d = _N[td]
+            e = _N[te]
+            f = _N[tf]
             if a and b and c and d and e and f:
-                key = (_SEG_Z_HI, a, _END, b, _END, c, _END, d, _END, e, _END, f, _END, _END, _END, _Tail(text))
+                t = text if plain and text[0] != "0" and ".0" not in text else _Tail(text)
+                key = (_SEG_Z_HI, a, _END, b, _END, c, _END, d, _END, e, _END, f, _END, _END, _END, t)
             else:
                 key = _plain_key(text, parts, [a, b, c, d, e, f])
         else:
@@ -378,6 +451,9 @@ class Version(_Base):
             _cache.clear()
         _cache[text] = v
         return v
+
+    def __hash__(self) -> int:
+        return hash(self[:-1])  # the key: equal versions may have different tails (see __new__)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Version, (str(self),))
