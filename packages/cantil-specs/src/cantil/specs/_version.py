@@ -255,6 +255,27 @@ def _normalise(text: str) -> str:
 _cache: dict[str, Version] = {}
 _CACHE_MAX = 200_000
 _tuple_new = tuple.__new__
+_CANONICAL = frozenset(str(i) for i in range(2100))  # small numbers spelled without padding
+
+
+def _key3(a: int, b: int, c: int, t: str) -> tuple[Any, ...]:
+    """The key of the three numbers ``a.b.c`` (any of them zero: a zero segment followed by a number is one code,
+    trailing zeros are dropped) with the tail ``t``."""
+    if c:
+        if b:
+            if a:
+                return (_SEG_Z_HI, a, _END, b, _END, c, _END, _END, _END, t)
+            return (_SEG_Z_HI, _SEG_Z_HI, b, _END, c, _END, _END, _END, t)
+        if a:
+            return (_SEG_Z_HI, a, _END, _SEG_Z_HI, c, _END, _END, _END, t)
+        return (_SEG_Z_HI, _SEG_Z_HI, _SEG_Z_HI, c, _END, _END, _END, t)
+    if b:
+        if a:
+            return (_SEG_Z_HI, a, _END, b, _END, _END, _END, t)
+        return (_SEG_Z_HI, _SEG_Z_HI, b, _END, _END, _END, t)
+    if a:
+        return (_SEG_Z_HI, a, _END, _END, _END, t)
+    return (_END, _END, t)
 
 
 def clear_version_cache() -> None:
@@ -366,12 +387,11 @@ class Version(_Base):
             text = str.__str__(text)
         # Two, three, four or six plain numbers ('1.26.4': most real versions) are written straight into the key;
         # _plain_key handles the rest of the plain numbers, _key_general everything else.
-        # The tail: when every number is positive (none is dropped or turned into a code) and none is zero-padded,
-        # with '.' between, three, four or six numbers are the one canonical spelling of their key, and the tail
-        # is the text itself. Two canonical texts with equal keys are the same text, so plain tails compare right
-        # among themselves; _Tail, equal to any tail, serves every other spelling ('1.2' and '01.2.0' are equal to
-        # '1.2.0'; '1.2' keeps a _Tail). For most versions there is then no second object to build and for the
-        # garbage collector to track.
+        # The tail: three numbers, or four or six positive ones, none zero-padded and with '.' between, are the one
+        # canonical spelling of their key, and the tail is the text itself. Two canonical texts with equal keys are
+        # the same text, so plain tails compare right among themselves; _Tail, equal to any tail, serves every
+        # other spelling ('1.2', '01.2.0' and '1.2.0.0' are equal to '1.2.0'). For most versions there is then no
+        # second object to build and for the garbage collector to track.
         if "_" in text and text[-1] != "_":  # '_' separates segments as '.' does ('1.7.1_1'), unless trailing
             parts = text.replace("_", ".").split(".")
             plain = False
@@ -390,22 +410,9 @@ class Version(_Base):
                 key = (_SEG_Z_HI, a, _END, b, _END, c, _END, _END, _END, t)
             elif a is None or b is None or c is None:
                 key = _plain_key(text, parts, [a, b, c])
-            elif c:  # zeros: a zero segment followed by a number is one code; trailing zeros are dropped
-                if b:
-                    key = (_SEG_Z_HI, _SEG_Z_HI, b, _END, c, _END, _END, _END, _Tail(text))
-                elif a:
-                    key = (_SEG_Z_HI, a, _END, _SEG_Z_HI, c, _END, _END, _END, _Tail(text))
-                else:
-                    key = (_SEG_Z_HI, _SEG_Z_HI, _SEG_Z_HI, c, _END, _END, _END, _Tail(text))
-            elif b:
-                if a:
-                    key = (_SEG_Z_HI, a, _END, b, _END, _END, _END, _Tail(text))
-                else:
-                    key = (_SEG_Z_HI, _SEG_Z_HI, b, _END, _END, _END, _Tail(text))
-            elif a:
-                key = (_SEG_Z_HI, a, _END, _END, _END, _Tail(text))
             else:
-                key = (_END, _END, _Tail(text))
+                t = text if plain and ta in _CANONICAL and tb in _CANONICAL and tc in _CANONICAL else _Tail(text)
+                key = _key3(a, b, c, t)
         elif m == 2:  # never canonical: '1.2' has the key of '1.2.0'
             ta, tb = parts
             a = _N[ta]
@@ -414,12 +421,8 @@ class Version(_Base):
                 key = (_SEG_Z_HI, a, _END, b, _END, _END, _END, _Tail(text))
             elif a is None or b is None:
                 key = _plain_key(text, parts, [a, b])
-            elif b:
-                key = (_SEG_Z_HI, _SEG_Z_HI, b, _END, _END, _END, _Tail(text))
-            elif a:
-                key = (_SEG_Z_HI, a, _END, _END, _END, _Tail(text))
             else:
-                key = (_END, _END, _Tail(text))
+                key = _key3(a, b, 0, _Tail(text))
         elif m == 4:
             ta, tb, tc, td = parts
             a = _N[ta]
@@ -429,6 +432,8 @@ class Version(_Base):
             if a and b and c and d:
                 t = text if plain and text[0] != "0" and ".0" not in text else _Tail(text)
                 key = (_SEG_Z_HI, a, _END, b, _END, c, _END, d, _END, _END, _END, t)
+            elif d == 0 and a is not None and b is not None and c is not None:  # '1.2.0.0', '2.0.1.0'
+                key = _key3(a, b, c, _Tail(text))
             else:
                 key = _plain_key(text, parts, [a, b, c, d])
         elif m == 6:  # dates and times ('2018.5.10.13.50.12')
