@@ -104,6 +104,8 @@ def clear_match_spec_cache() -> None:
     _lenient_cache.clear()
 
 
+_LAZY: Any = object()  # MatchSpec._vmatch until the version matcher is built (see _first_vmatch)
+
 class MatchSpec:
     """A package query: ``MatchSpec("conda-forge::numpy >=1.20,<2 py3*[md5=...]")``. Immutable, hashable; equal
     specs have equal ``str()``; ``str()`` reparses equal. Strict by default (user input); ``lenient=True`` for
@@ -180,7 +182,7 @@ class MatchSpec:
                 if lazy_v[0] == "=" and build is None:  # '==1.2' alone is read as '1.2'
                     lazy_v = lazy_v[2:]
                 self._version = canon = lazy_canonical(lazy_v)
-                self._vmatch = self._first_vmatch
+                self._vmatch = _LAZY
                 if build is None:
                     self._fields = {"name": name, "version": canon}
                 else:
@@ -200,7 +202,7 @@ class MatchSpec:
                 raise InvalidMatchSpec(text, f"bad version '{vtext}': {err.reason}") from err
             vs = _lenient_version(text, vtext, err)
         self._version = vs
-        self._vmatch = None if vs._kind == 1 else (vs._match or self._first_vmatch)
+        self._vmatch = None if vs._kind == 1 else (vs._match or _LAZY)
         if build is None:
             self._fields = {"name": name, "version": vs._str}
         else:
@@ -257,12 +259,13 @@ class MatchSpec:
         self._checks = tuple(checks)
         return self
 
-    def _first_vmatch(self, v: Any, raw: str) -> bool:
-        """The version test of a spec whose VersionSpec builds its matcher on first use: builds it, keeps it."""
+    def _first_vmatch(self) -> Any:
+        """The version test of a spec whose VersionSpec builds its matcher on first use (``_vmatch`` is _LAZY until
+        then, not a bound method: that would be a reference cycle for the collector to find): builds it, keeps it."""
         vs = self._vspec()
         assert vs is not None
         vm = self._vmatch = vs._matcher()
-        return bool(vm(v, raw))
+        return vm
 
     def _vspec(self) -> VersionSpec | None:
         """The version spec; the plain reader leaves its canonical text in its place until first needed."""
@@ -326,6 +329,8 @@ class MatchSpec:
             return False
         vm = self._vmatch
         if vm is not None:
+            if vm is _LAZY:
+                vm = self._first_vmatch()
             v = record._vobj
             if v is None:
                 try:
