@@ -106,6 +106,7 @@ def clear_match_spec_cache() -> None:
 
 _LAZY: Any = object()  # MatchSpec._vmatch until the version matcher is built (see _first_vmatch)
 
+
 class MatchSpec:
     """A package query: ``MatchSpec("conda-forge::numpy >=1.20,<2 py3*[md5=...]")``. Immutable, hashable; equal
     specs have equal ``str()``; ``str()`` reparses equal. Strict by default (user input); ``lenient=True`` for

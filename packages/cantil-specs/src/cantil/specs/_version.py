@@ -174,14 +174,15 @@ def _segment_codes(seg: str) -> tuple[tuple[Any, ...], bool | None]:
     return found
 
 
-def _encode_text(text: str, segs: list[str], out: list[Any]) -> None:
-    """The same codes as _encode, computed in one forward pass over segment texts (zeros wait in a counter until
-    the next non-zero value tells which code they get; trailing zeros are dropped)."""
-    pend_seg = 0
-    for seg in segs:
-        n = _INT(seg)
-        if n is None and seg.isdigit():
-            n = int(seg)
+def _encode_segments(
+    text: str, segs: list[str], ints: list[Any], out: list[Any], *, pend_seg: int, simple: bool
+) -> bool:
+    """Appends the codes of ``segs`` (whose plain numbers are ``ints``, None for the other segments) to ``out``, then
+    the END of the run, in one forward pass (``pend_seg`` zero segments already wait: zeros wait in a counter until
+    the next non-zero value tells which code they get; trailing zeros are dropped). ``simple``: accept only
+    lowercase ASCII letters and digits in the other segments, and say False (``out`` then unusable) on anything
+    else, for conda's general reader to decide."""
+    for seg, n in zip(segs, ints, strict=True):
         if n is not None:
             if n:
                 if pend_seg:
@@ -191,18 +192,27 @@ def _encode_text(text: str, segs: list[str], out: list[Any]) -> None:
             else:
                 pend_seg += 1
             continue
-        if not seg:
-            raise InvalidVersion(text, "empty version component")
-        codes, first = _seg_cache.get(seg) or _segment_codes(seg)
-        if not codes:
-            pend_seg += 1
-            continue
+        found = _seg_cache.get(seg)
+        if found is None:
+            if simple:
+                if not (seg.isalnum() and seg.isascii() and seg.islower()):  # also '': the general reader says why
+                    return False
+            elif not seg:
+                raise InvalidVersion(text, "empty version component")
+            found = _segment_codes(seg)
+        codes, first = found
         if pend_seg:
             out += [_SEG_Z_HI if first else _SEG_Z_LO] * pend_seg
             pend_seg = 0
         out += codes
         out.append(_END)
     out.append(_END)
+    return True
+
+
+def _encode_text(text: str, segs: list[str], out: list[Any]) -> None:
+    """The codes of segment texts (of the epoch and version, or of the local version), END-terminated, into ``out``."""
+    _encode_segments(text, segs, list(map(_NUMBER, segs)), out, pend_seg=0, simple=False)
 
 
 def _key_general(text: str, s: str) -> list[Any]:
@@ -291,29 +301,10 @@ def _key_simple(text: str, parts: list[str], ints: list[Any]) -> list[Any] | Non
     _encode_text gives for ['0', *parts], without the detour through _normalise and _key_general. None when a
     segment holds anything else (an epoch, a local version, capitals, '-', '*'): conda's general reader decides."""
     key: list[Any] = []
-    pend_seg = 1  # the zero epoch waits like any zero segment
-    for seg, n in zip(parts, ints, strict=True):
-        if n is not None:
-            if n:
-                if pend_seg:
-                    key += [_SEG_Z_HI] * pend_seg
-                    pend_seg = 0
-                key += (n, _END)
-            else:
-                pend_seg += 1
-            continue
-        found = _seg_cache.get(seg)
-        if found is None:
-            if not (seg.isalnum() and seg.isascii() and seg.islower()):  # also '': the general reader says why
-                return None
-            found = _segment_codes(seg)
-        codes, first = found
-        if pend_seg:
-            key += [_SEG_Z_HI if first else _SEG_Z_LO] * pend_seg
-            pend_seg = 0
-        key += codes
-        key.append(_END)
-    key += (_END, _END, _Tail(text))  # the end of the version, no local version, the tail
+    # pend_seg=1: the zero epoch waits like any zero segment
+    if not _encode_segments(text, parts, ints, key, pend_seg=1, simple=True):
+        return None
+    key += (_END, _Tail(text))  # no local version, the tail
     return key
 
 
