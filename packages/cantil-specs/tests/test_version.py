@@ -114,6 +114,9 @@ def test_pairs(lo: str, hi: str) -> None:
         ("1.26.4", "1.26.4+0"),
         ("1.2.3.4", "1.2.3.4.0"),
         ("2018.5.10.13.50.12", "2018.05.10.13.50.12"),
+        ("3.1.20170329", "3.1.20170329.0"),  # a large number: read outside the small-number table
+        ("20181201.1.1", "020181201.1.1"),
+        ("1.2.3.20170329", "1.2.3.020170329"),
     ],
 )
 def test_equal_versions_hash_equal(a: str, b: str) -> None:
