@@ -53,9 +53,7 @@ _SMALL_INTS = _Numbers({str(i): i for i in range(2100)})
 _SMALL_INTS.update({f"{i:02}": i for i in range(10)})
 _SMALL_INTS.update({f"{i:03}": i for i in range(100)})
 _NUMBER = _SMALL_INTS.__getitem__  # the number a text of digits spells, else None
-_N = _SMALL_INTS  # the same by subscript (cheaper than a call in the hot paths)
-
-
+_N = _SMALL_INTS  # the same by subscript
 _INT = _SMALL_INTS.get  # the same for small numbers only (no call into Python for other texts)
 # codes (see the module docstring)
 _STR, _Z_LO, _SEG_Z_LO, _END, _SEG_Z_HI, _Z_HI = -6, -5, -4, -3, -2, -1
