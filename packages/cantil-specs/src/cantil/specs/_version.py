@@ -53,7 +53,6 @@ _SMALL_INTS = _Numbers({str(i): i for i in range(2100)})
 _SMALL_INTS.update({f"{i:02}": i for i in range(10)})
 _SMALL_INTS.update({f"{i:03}": i for i in range(100)})
 _NUMBER = _SMALL_INTS.__getitem__  # the number a text of digits spells, else None
-_N = _SMALL_INTS  # the same by subscript
 _INT = _SMALL_INTS.get  # the same for small numbers only (no call into Python for other texts)
 # codes (see the module docstring)
 _STR, _Z_LO, _SEG_Z_LO, _END, _SEG_Z_HI, _Z_HI = -6, -5, -4, -3, -2, -1
@@ -391,9 +390,9 @@ class Version(_Base):
         key: Any
         if m == 3:
             ta, tb, tc = parts
-            a = _N[ta]
-            b = _N[tb]
-            c = _N[tc]
+            a = _NUMBER(ta)
+            b = _NUMBER(tb)
+            c = _NUMBER(tc)
             if a and b and c:
                 t = text if plain and text[0] != "0" and ".0" not in text else _Tail(text)
                 key = (_SEG_Z_HI, a, _END, b, _END, c, _END, _END, _END, t)
@@ -404,8 +403,8 @@ class Version(_Base):
                 key = _key3(a, b, c, t)
         elif m == 2:  # never canonical: '1.2' has the key of '1.2.0'
             ta, tb = parts
-            a = _N[ta]
-            b = _N[tb]
+            a = _NUMBER(ta)
+            b = _NUMBER(tb)
             if a and b:
                 key = (_SEG_Z_HI, a, _END, b, _END, _END, _END, _Tail(text))
             elif a is None or b is None:
@@ -414,10 +413,10 @@ class Version(_Base):
                 key = _key3(a, b, 0, _Tail(text))
         elif m == 4:
             ta, tb, tc, td = parts
-            a = _N[ta]
-            b = _N[tb]
-            c = _N[tc]
-            d = _N[td]
+            a = _NUMBER(ta)
+            b = _NUMBER(tb)
+            c = _NUMBER(tc)
+            d = _NUMBER(td)
             if a and b and c and d:
                 t = text if plain and text[0] != "0" and ".0" not in text else _Tail(text)
                 key = (_SEG_Z_HI, a, _END, b, _END, c, _END, d, _END, _END, _END, t)
@@ -427,12 +426,12 @@ class Version(_Base):
                 key = _plain_key(text, parts, [a, b, c, d])
         elif m == 6:  # dates and times ('2018.5.10.13.50.12')
             ta, tb, tc, td, te, tf = parts
-            a = _N[ta]
-            b = _N[tb]
-            c = _N[tc]
-            d = _N[td]
-            e = _N[te]
-            f = _N[tf]
+            a = _NUMBER(ta)
+            b = _NUMBER(tb)
+            c = _NUMBER(tc)
+            d = _NUMBER(td)
+            e = _NUMBER(te)
+            f = _NUMBER(tf)
             if a and b and c and d and e and f:
                 t = text if plain and text[0] != "0" and ".0" not in text else _Tail(text)
                 key = (_SEG_Z_HI, a, _END, b, _END, c, _END, d, _END, e, _END, f, _END, _END, _END, t)
