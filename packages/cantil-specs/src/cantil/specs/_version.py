@@ -127,13 +127,14 @@ def _split_main(text: str, s: str) -> tuple[list[list[Any]], list[list[Any]]]:
     return [epoch] + [_components(r) for r in raw], [_components(r) for r in local_raw]
 
 
-_seg_cache: dict[str, tuple[tuple[Any, ...], bool | None]] = {}
+_seg_cache: dict[str, tuple[tuple[Any, ...], int]] = {}
 
 
-def _segment_codes(seg: str) -> tuple[tuple[Any, ...], bool | None]:
-    """The codes of one segment that is not a plain number ('2k', 'rc1', 'dev0', '0post1'), and whether the first
-    non-zero value in it is above zero (True), below (False: a string), or absent (None: all zeros). Zeros at its
-    start wait as codes for that value; zeros at its end are dropped. Cached: real versions reuse few such segments."""
+def _segment_codes(seg: str) -> tuple[tuple[Any, ...], int]:
+    """The codes of one segment that is not a plain number ('2k', 'rc1', 'dev0', '0post1'), END-terminated, and the
+    code that zero segments waiting before it take: SEG_Z_HI when the first non-zero value in it is above zero, else
+    SEG_Z_LO (a string; such a segment always holds one). Zeros at its start wait as codes for that value; zeros at
+    its end are dropped. Cached: real versions reuse few such segments."""
     found = _seg_cache.get(seg)
     if found is not None:
         return found
@@ -164,52 +165,53 @@ def _segment_codes(seg: str) -> tuple[tuple[Any, ...], bool | None]:
             codes.append(n)
         else:
             pend += 1
-    found = (tuple(codes), first)
+    codes.append(_END)
+    found = (tuple(codes), _SEG_Z_HI if first else _SEG_Z_LO)
     if len(_seg_cache) >= 20_000:
         _seg_cache.clear()
     _seg_cache[seg] = found
     return found
 
 
-def _encode_segments(
-    text: str, segs: list[str], ints: list[Any], out: list[Any], *, pend_seg: int, simple: bool
+def _encode_segments(  # noqa: PLR0917  (positional on purpose: see below)
+    text: str, segs: list[str], ints: list[Any], out: list[Any], pend_seg: int, simple: bool
 ) -> bool:
     """Appends the codes of ``segs`` (whose plain numbers are ``ints``, None for the other segments) to ``out``, then
     the END of the run, in one forward pass (``pend_seg`` zero segments already wait: zeros wait in a counter until
     the next non-zero value tells which code they get; trailing zeros are dropped). ``simple``: accept only
     lowercase ASCII letters and digits in the other segments, and say False (``out`` then unusable) on anything
-    else, for conda's general reader to decide."""
-    for seg, n in zip(segs, ints, strict=True):
-        if n is not None:
-            if n:
-                if pend_seg:
-                    out += [_SEG_Z_HI] * pend_seg
-                    pend_seg = 0
-                out += (n, _END)
-            else:
-                pend_seg += 1
-            continue
-        found = _seg_cache.get(seg)
-        if found is None:
-            if simple:
-                if not (seg.isalnum() and seg.isascii() and seg.islower()):  # also '': the general reader says why
-                    return False
-            elif not seg:
-                raise InvalidVersion(text, "empty version component")
-            found = _segment_codes(seg)
-        codes, first = found
-        if pend_seg:
-            out += [_SEG_Z_HI if first else _SEG_Z_LO] * pend_seg
-            pend_seg = 0
-        out += codes
-        out.append(_END)
+    else, for conda's general reader to decide. Positional arguments only: this is on the path of every version
+    with letters, where keyword arguments (here, and zip's ``strict``) cost 7% of the parse (instruction counts of
+    those versions alone); ``ints`` is ``segs`` read, so their lengths are equal."""
+    for seg, n in zip(segs, ints):  # noqa: B905  (no keyword: see above)
+        if n is None:
+            found = _seg_cache.get(seg)
+            if found is None:
+                if simple:
+                    if not (seg.isalnum() and seg.isascii() and seg.islower()):  # also '': the general reader says why
+                        return False
+                elif not seg:
+                    raise InvalidVersion(text, "empty version component")
+                found = _segment_codes(seg)
+            codes, lead = found
+            if pend_seg:
+                out += (lead,) * pend_seg
+                pend_seg = 0
+            out += codes
+        elif n:
+            if pend_seg:
+                out += (_SEG_Z_HI,) * pend_seg
+                pend_seg = 0
+            out += (n, _END)
+        else:
+            pend_seg += 1
     out.append(_END)
     return True
 
 
 def _encode_text(text: str, segs: list[str], out: list[Any]) -> None:
     """The codes of segment texts (of the epoch and version, or of the local version), END-terminated, into ``out``."""
-    _encode_segments(text, segs, list(map(_NUMBER, segs)), out, pend_seg=0, simple=False)
+    _encode_segments(text, segs, list(map(_NUMBER, segs)), out, 0, False)
 
 
 def _key_general(text: str, s: str) -> list[Any]:
@@ -292,22 +294,11 @@ def clear_version_cache() -> None:
     _seg_cache.clear()
 
 
-def _key_simple(text: str, parts: list[str], ints: list[Any]) -> list[Any] | None:
-    """The key of a version whose segments (``parts``, their plain numbers already read in ``ints``, None for the
-    others) are all plain numbers or lowercase ASCII letters and digits ('1.0.2k', '1.2.0rc1', '0.1.0.dev0'): what
-    _encode_text gives for ['0', *parts], without the detour through _normalise and _key_general. None when a
-    segment holds anything else (an epoch, a local version, capitals, '-', '*'): conda's general reader decides."""
-    key: list[Any] = []
-    # pend_seg=1: the zero epoch waits like any zero segment
-    if not _encode_segments(text, parts, ints, key, pend_seg=1, simple=True):
-        return None
-    key += (_END, _Tail(text))  # no local version, the tail
-    return key
-
-
 def _plain_key(text: str, parts: list[str], ints: list[Any] | None = None) -> list[Any]:
-    """The key of ``text`` (split on '.' into ``parts``, whose small numbers are ``ints`` when known; see the module
-    docstring): directly when it is plain numbers separated by '.' or '_', else through conda's general reader."""
+    """The key of ``text`` (split into ``parts`` on '.', and on '_' unless that is trailing, as Version.__new__ does;
+    their numbers are ``ints`` when known; see the module docstring): directly when every part is a plain number or
+    lowercase ASCII letters and digits ('1.0.2k', '1.2.0rc1', '0.1.0.dev0'), else through conda's general reader
+    (an epoch, a local version, capitals, '-', '*', a trailing '_')."""
     if ints is None:
         ints = list(map(_NUMBER, parts))  # a dict lookup is much cheaper than int()
         if all(ints):  # small positive numbers
@@ -318,17 +309,15 @@ def _plain_key(text: str, parts: list[str], ints: list[Any] | None = None) -> li
             key[-1] = _Tail(text)
             return key
     if None in ints:
-        if "_" in text and text[-1] != "_":  # '_' separates segments as '.' does ('1.7.1_1'), unless trailing
-            parts = text.replace("_", ".").split(".")
-            ints = list(map(_NUMBER, parts))
-        if None in ints:
-            simple = _key_simple(text, parts, ints)
-            if simple is not None:
-                return simple
-            s = _normalise(text)
-            key = _key_general(text, s)
-            key.append(_Tail(s))
+        key = []
+        # pend_seg=1: the zero epoch waits like any zero segment
+        if _encode_segments(text, parts, ints, key, 1, True):
+            key += (_END, _Tail(text))  # no local version, the tail
             return key
+        s = _normalise(text)
+        key = _key_general(text, s)
+        key.append(_Tail(s))
+        return key
     while ints and not ints[-1]:
         ints.pop()
     m = len(ints)
