@@ -341,6 +341,13 @@ def main(argv: list[str]) -> int:
                 f"unloaded (issue 2), a {factor:.1f}x slowdown; cantil at the same slowdown: "
                 f"~{ours_now * factor / 1000:,.0f}k/s."
             )
+    # the median hides how far apart the rounds were on this shared machine: give the spread of the figure the
+    # target is on, per side
+    spread = [f"cantil {rate(nv / max(r['vparse'] for r in mine))}-{rate(nv / min(r['vparse'] for r in mine))}"]
+    if theirs:
+        spread.append(
+            f"py-rattler {rate(nv / max(r['vparse'] for r in theirs))}-{rate(nv / min(r['vparse'] for r in theirs))}"
+        )
     conda_notes = []
     if condas:
         issue = {"vparse": (109e3, 300e3), "mparse": (41e3, 150e3)}  # conda's rate in issue 2, and the target
@@ -376,7 +383,9 @@ def main(argv: list[str]) -> int:
             "",
             f"The machine is shared with other jobs (load average {min(loads):.1f}-{max(loads):.1f} during the rounds, "
             "2 cores), which",
-            "slows everything, py-rattler included. Estimates from the peer's slowdown (estimates, not measurements):",
+            "slows everything, py-rattler included. Version parse, slowest to fastest of the rounds: "
+            + ", ".join(spread) + ".",
+            "Estimates from the peer's slowdown (estimates, not measurements):",
             "",
             *[f"- {n}" for n in load_notes],
             *(["", "conda's own implementation (its source checkout, `--conda-src`, run in a child process in the same "
