@@ -5,7 +5,7 @@ import pickle
 
 import pytest
 
-from cantil.specs import InvalidVersion, SpecsError, Version
+from cantil.specs import InvalidVersion, SpecsError, Version, clear_caches
 
 # conda's documented ordering (VersionOrder docstring / CEP 33), each strictly above the previous unless "=="
 CONDA_ORDER = """
@@ -160,6 +160,19 @@ def test_invalid_versions_quote_the_input(text: str, reason: str) -> None:
     assert isinstance(err, ValueError) and isinstance(err, SpecsError)
     assert err.text == text and err.reason == reason
     assert str(err) == f'invalid version "{text}": {reason}'
+
+
+@pytest.mark.parametrize("text", ["_.22_", "_._", "1_.1_", "_.1", "_.1_"])
+def test_validity_does_not_depend_on_what_was_parsed_before(text: str) -> None:
+    """'_' and '22_' are valid segments at the end of a version only ('1._', '1.22_'): having parsed those must not
+    make a text valid that conda rejects (segments are cached; a cached segment once skipped the check)."""
+    clear_caches()
+    with pytest.raises(InvalidVersion):
+        Version(text)
+    for valid in ("1._", "1.22_", "1.0.1_", "1.*", "2.a_"):
+        Version(valid)
+    with pytest.raises(InvalidVersion):
+        Version(text)
 
 
 def test_str_is_normalised_and_reparses_equal() -> None:

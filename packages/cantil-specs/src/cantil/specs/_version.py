@@ -130,11 +130,18 @@ def _split_main(text: str, s: str) -> tuple[list[list[Any]], list[list[Any]]]:
 _seg_cache: dict[str, tuple[tuple[Any, ...], int]] = {}
 
 
+def _simple_segment(seg: str) -> bool:
+    """Whether a segment is lowercase ASCII letters and digits: the only kind the simple reader takes (a segment such
+    as '_', '1_' or '*' is valid in some places only, which conda's general reader judges from the whole text)."""
+    return seg.isalnum() and seg.isascii() and seg.islower()
+
+
 def _segment_codes(seg: str) -> tuple[tuple[Any, ...], int]:
     """The codes of one segment that is not a plain number ('2k', 'rc1', 'dev0', '0post1'), END-terminated, and the
     code that zero segments waiting before it take: SEG_Z_HI when the first non-zero value in it is above zero, else
     SEG_Z_LO (a string; such a segment always holds one). Zeros at its start wait as codes for that value; zeros at
-    its end are dropped. Cached: real versions reuse few such segments."""
+    its end are dropped. Simple segments are cached (real versions reuse few of them), and only those: the simple
+    reader takes a cached segment as valid without looking at it again."""
     found = _seg_cache.get(seg)
     if found is not None:
         return found
@@ -167,9 +174,10 @@ def _segment_codes(seg: str) -> tuple[tuple[Any, ...], int]:
             pend += 1
     codes.append(_END)
     found = (tuple(codes), _SEG_Z_HI if first else _SEG_Z_LO)
-    if len(_seg_cache) >= 20_000:
-        _seg_cache.clear()
-    _seg_cache[seg] = found
+    if _simple_segment(seg):
+        if len(_seg_cache) >= 20_000:
+            _seg_cache.clear()
+        _seg_cache[seg] = found
     return found
 
 
@@ -188,7 +196,7 @@ def _encode_segments(  # noqa: PLR0917  (positional on purpose: see below)
             found = _seg_cache.get(seg)
             if found is None:
                 if simple:
-                    if not (seg.isalnum() and seg.isascii() and seg.islower()):  # also '': the general reader says why
+                    if not _simple_segment(seg):  # also '': the general reader says why
                         return False
                 elif not seg:
                     raise InvalidVersion(text, "empty version component")
