@@ -12,9 +12,13 @@ The format's traps, all reproduced exactly as conda does them:
 
 How the key works. Conda compares component by component, padding with zeros. We encode each version once as a flat
 tuple whose native comparison gives the same answer: after stripping trailing zeros, a number ``n > 0`` stays ``n``,
-``post`` becomes ``inf``, a string ``s`` becomes ``(-6, s)``, ``-3`` ends a segment (and the version), and a zero
-component (or an all-zero segment) becomes a code saying whether the next non-zero value after it is below zero (a
-string: ``-5``/``-4``) or above it (``-2``/``-1``). Two keys always differ before either ends, so the final element
+``post`` becomes ``inf``, a string ``s`` becomes ``(-6, s)``, ``-3`` ends a segment, the version and the local
+version, and a zero component (or an all-zero segment) becomes a code saying whether the next non-zero value after it
+is below zero (a string: ``-5``/``-4``) or above it (``-2``/``-1``). A segment that ends with a number has no ``-3``:
+inside a segment numbers and strings alternate, so in its place another version can only have a string (``-6``, the
+lowest code), ``post`` (``inf``, the highest) or what comes after the segment, and the next segment's first code (or
+the end of the version) then compares as ``-3`` would; ``1.26.4`` is ``(-2, 1, 26, 4, -3, -3, tail)``, the leading
+``-2`` being the zero epoch. Two keys always differ before either ends, so the final element
 (the tail: the text itself for the one canonical spelling of a key, else a ``_Tail`` equal to any tail; see
 ``Version.__new__``) is only reached by equal versions, and compares equal. ``hash()`` leaves the tail out.
 """
@@ -137,11 +141,11 @@ def _simple_segment(seg: str) -> bool:
 
 
 def _segment_codes(seg: str) -> tuple[tuple[Any, ...], int]:
-    """The codes of one segment that is not a plain number ('2k', 'rc1', 'dev0', '0post1'), END-terminated, and the
-    code that zero segments waiting before it take: SEG_Z_HI when the first non-zero value in it is above zero, else
-    SEG_Z_LO (a string; such a segment always holds one). Zeros at its start wait as codes for that value; zeros at
-    its end are dropped. Simple segments are cached (real versions reuse few of them), and only those: the simple
-    reader takes a cached segment as valid without looking at it again."""
+    """The codes of one segment that is not a plain number ('2k', 'rc1', 'dev0', '0post1'), END-terminated unless it
+    ends with a number, and the code that zero segments waiting before it take: SEG_Z_HI when the first non-zero
+    value in it is above zero, else SEG_Z_LO (a string; such a segment always holds one). Zeros at its start wait as
+    codes for that value; zeros at its end are dropped. Simple segments are cached (real versions reuse few of
+    them), and only those: the simple reader takes a cached segment as valid without looking at it again."""
     found = _seg_cache.get(seg)
     if found is not None:
         return found
@@ -172,7 +176,8 @@ def _segment_codes(seg: str) -> tuple[tuple[Any, ...], int]:
             codes.append(n)
         else:
             pend += 1
-    codes.append(_END)
+    if codes[-1].__class__ is not int:  # a string or 'post' ends it (see the module docstring)
+        codes.append(_END)
     found = (tuple(codes), _SEG_Z_HI if first else _SEG_Z_LO)
     if _simple_segment(seg):
         if len(_seg_cache) >= 20_000:
@@ -210,7 +215,7 @@ def _encode_segments(  # noqa: PLR0917  (positional on purpose: see below)
             if pend_seg:
                 out += (_SEG_Z_HI,) * pend_seg
                 pend_seg = 0
-            out += (n, _END)
+            out.append(n)
         else:
             pend_seg += 1
     out.append(_END)
@@ -281,17 +286,17 @@ def _key3(a: int, b: int, c: int, t: str) -> tuple[Any, ...]:
     if c:
         if b:
             if a:
-                return (_SEG_Z_HI, a, _END, b, _END, c, _END, _END, _END, t)
-            return (_SEG_Z_HI, _SEG_Z_HI, b, _END, c, _END, _END, _END, t)
+                return (_SEG_Z_HI, a, b, c, _END, _END, t)
+            return (_SEG_Z_HI, _SEG_Z_HI, b, c, _END, _END, t)
         if a:
-            return (_SEG_Z_HI, a, _END, _SEG_Z_HI, c, _END, _END, _END, t)
-        return (_SEG_Z_HI, _SEG_Z_HI, _SEG_Z_HI, c, _END, _END, _END, t)
+            return (_SEG_Z_HI, a, _SEG_Z_HI, c, _END, _END, t)
+        return (_SEG_Z_HI, _SEG_Z_HI, _SEG_Z_HI, c, _END, _END, t)
     if b:
         if a:
-            return (_SEG_Z_HI, a, _END, b, _END, _END, _END, t)
-        return (_SEG_Z_HI, _SEG_Z_HI, b, _END, _END, _END, t)
+            return (_SEG_Z_HI, a, b, _END, _END, t)
+        return (_SEG_Z_HI, _SEG_Z_HI, b, _END, _END, t)
     if a:
-        return (_SEG_Z_HI, a, _END, _END, _END, t)
+        return (_SEG_Z_HI, a, _END, _END, t)
     return (_END, _END, t)
 
 
@@ -310,14 +315,9 @@ def _plain_key(text: str, parts: list[str], ints: list[Any] | None = None) -> li
     if ints is None:
         ints = list(map(_NUMBER, parts))  # a dict lookup is much cheaper than int()
         if all(ints):  # small positive numbers
-            m = len(ints)
-            key: list[Any] = [_END] * (2 * m + 4)
-            key[0] = _SEG_Z_HI
-            key[1 : 2 * m : 2] = ints
-            key[-1] = _Tail(text)
-            return key
+            return [_SEG_Z_HI, *ints, _END, _END, _Tail(text)]
     if None in ints:
-        key = []
+        key: list[Any] = []
         # pend_seg=1: the zero epoch waits like any zero segment
         if _encode_segments(text, parts, ints, key, 1, True):
             key += (_END, _Tail(text))  # no local version, the tail
@@ -328,25 +328,11 @@ def _plain_key(text: str, parts: list[str], ints: list[Any] | None = None) -> li
         return key
     while ints and not ints[-1]:
         ints.pop()
-    m = len(ints)
-    if not m:
-        key = [_END, _END, None]
-    elif 0 not in ints:
-        # [zero epoch, n1, END, n2, END, ..., END (version), END (local), tail]
-        key = [_END] * (2 * m + 4)
-        key[0] = _SEG_Z_HI
-        key[1 : 2 * m : 2] = ints
-    else:
-        key = [_SEG_Z_HI]
-        for n in ints:
-            if n:
-                key.append(n)
-                key.append(_END)
-            else:
-                key.append(_SEG_Z_HI)
-        key += (_END, _END, None)
-    key[-1] = _Tail(text)
-    return key
+    if not ints:
+        return [_END, _END, _Tail(text)]
+    # [zero epoch, each number (a zero one is a zero segment before a positive value), END (version), END (local),
+    # tail]
+    return [_SEG_Z_HI, *[n or _SEG_Z_HI for n in ints], _END, _END, _Tail(text)]
 
 
 class Version(_Base):
@@ -392,7 +378,7 @@ class Version(_Base):
             c = _NUMBER(tc)
             if a and b and c:
                 t = text if plain and text[0] != "0" and ".0" not in text else _Tail(text)
-                key = (_SEG_Z_HI, a, _END, b, _END, c, _END, _END, _END, t)
+                key = (_SEG_Z_HI, a, b, c, _END, _END, t)
             elif a is None or b is None or c is None:
                 key = _plain_key(text, parts, [a, b, c])
             else:
@@ -403,7 +389,7 @@ class Version(_Base):
             a = _NUMBER(ta)
             b = _NUMBER(tb)
             if a and b:
-                key = (_SEG_Z_HI, a, _END, b, _END, _END, _END, _Tail(text))
+                key = (_SEG_Z_HI, a, b, _END, _END, _Tail(text))
             elif a is None or b is None:
                 key = _plain_key(text, parts, [a, b])
             else:
@@ -416,7 +402,7 @@ class Version(_Base):
             d = _NUMBER(td)
             if a and b and c and d:
                 t = text if plain and text[0] != "0" and ".0" not in text else _Tail(text)
-                key = (_SEG_Z_HI, a, _END, b, _END, c, _END, d, _END, _END, _END, t)
+                key = (_SEG_Z_HI, a, b, c, d, _END, _END, t)
             elif d == 0 and a is not None and b is not None and c is not None:  # '1.2.0.0', '2.0.1.0'
                 key = _key3(a, b, c, _Tail(text))
             else:
@@ -431,7 +417,7 @@ class Version(_Base):
             f = _NUMBER(tf)
             if a and b and c and d and e and f:
                 t = text if plain and text[0] != "0" and ".0" not in text else _Tail(text)
-                key = (_SEG_Z_HI, a, _END, b, _END, c, _END, d, _END, e, _END, f, _END, _END, _END, t)
+                key = (_SEG_Z_HI, a, b, c, d, e, f, _END, _END, t)
             else:
                 key = _plain_key(text, parts, [a, b, c, d, e, f])
         else:

@@ -64,10 +64,10 @@ def _true(v: Version, raw: str) -> bool:
 
 def _startswith(b: Version) -> Matcher:
     """A fast prefix test when the prefix is plain numbers ending in a positive one (``1.2``), else conda's general
-    test. See _version's docstring: the key of ``1.2`` ends ``..., 2, END, END, END, tail``."""
+    test. See _version's docstring: the key of ``1.2`` ends ``..., 2, END, END, tail``."""
     text = str(b)
     if text.replace(".", "").isdigit() and int(text.rsplit(".", 1)[-1]) > 0:
-        m = len(b) - 5
+        m = len(b) - 4
         pre = tuple(b[:m])
         c = b[m]
         return lambda v, raw: v[:m] == pre and v[m] == c
