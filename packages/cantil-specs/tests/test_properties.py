@@ -4,7 +4,8 @@ and transitive and agrees with conda's component-by-component definition, and sp
 from __future__ import annotations
 
 import os
-from itertools import zip_longest
+from itertools import pairwise, zip_longest
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -233,3 +234,21 @@ def test_version_spec_parsing_raises_only_our_error(text: str) -> None:
 @given(valid_version, valid_version)
 def test_ordering_matches_conda_many(a: str, b: str) -> None:
     assert (Version(a) < Version(b)) == _conda_lt(a, b)
+
+
+def test_real_versions_sort_in_conda_s_order(shared_data: Path, repodata: list[tuple[Path, dict]]) -> None:
+    """Every distinct real version (repodata and the conda-forge list), sorted by the tuple keys, is in the order of
+    the plain reference above: each neighbour pair is ordered (or equal) as conda orders it, so the whole sequence is,
+    the reference being transitive."""
+    texts = {
+        rec["version"]
+        for _, data in repodata
+        for key in ("packages", "packages.conda")
+        for rec in data.get(key, {}).values()
+    }
+    texts.update((shared_data / "versions" / "conda-forge-versions.txt").read_text().split())
+    ordered = sorted(texts, key=Version)
+    assert len(ordered) > 20_000
+    for a, b in pairwise(ordered):
+        assert not _conda_lt(b, a), (a, b)
+        assert (Version(a) == Version(b)) == (not _conda_lt(a, b)), (a, b)
