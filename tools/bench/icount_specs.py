@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -74,7 +75,11 @@ def count(kind: str, path: str, passes: int) -> int:
         path,
         str(passes),
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    # a fixed hash seed: with a random one, dict and set layouts (and so the counts) differ from one process to the
+    # next by a few hundred instructions per string; and no bytecode written: else the first process compiles and
+    # writes what the second then only loads, and the difference of the two loses the compile (~1,000 a string)
+    env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     m = re.search(r"Collected : (\d+)", proc.stderr)
     if proc.returncode != 0 or m is None:
         raise SystemExit(f"icount_specs: valgrind failed for {kind}: {proc.stderr.strip()[-300:]}")
