@@ -281,20 +281,12 @@ _CANONICAL = frozenset(str(i) for i in range(2100))  # small numbers spelled wit
 
 
 def _key3(a: int, b: int, c: int, t: str) -> tuple[Any, ...]:
-    """The key of the three numbers ``a.b.c`` (any of them zero: a zero segment followed by a number is one code,
+    """The key of the three numbers ``a.b.c`` (any of them zero: a zero segment before a positive number is one code,
     trailing zeros are dropped) with the tail ``t``."""
     if c:
-        if b:
-            if a:
-                return (_SEG_Z_HI, a, b, c, _END, _END, t)
-            return (_SEG_Z_HI, _SEG_Z_HI, b, c, _END, _END, t)
-        if a:
-            return (_SEG_Z_HI, a, _SEG_Z_HI, c, _END, _END, t)
-        return (_SEG_Z_HI, _SEG_Z_HI, _SEG_Z_HI, c, _END, _END, t)
+        return (_SEG_Z_HI, a or _SEG_Z_HI, b or _SEG_Z_HI, c, _END, _END, t)
     if b:
-        if a:
-            return (_SEG_Z_HI, a, b, _END, _END, t)
-        return (_SEG_Z_HI, _SEG_Z_HI, b, _END, _END, t)
+        return (_SEG_Z_HI, a or _SEG_Z_HI, b, _END, _END, t)
     if a:
         return (_SEG_Z_HI, a, _END, _END, t)
     return (_END, _END, t)
@@ -358,8 +350,8 @@ class Version(_Base):
             text = str.__str__(text)
         # Two, three, four or six plain numbers ('1.26.4': most real versions) are written straight into the key;
         # _plain_key handles the rest of the plain numbers, _key_general everything else.
-        # The tail: three numbers, or four or six positive ones, none zero-padded and with '.' between, are the one
-        # canonical spelling of their key, and the tail is the text itself. Two canonical texts with equal keys are
+        # The tail: three numbers, four whose last is positive, or six positive ones, none zero-padded and with '.'
+        # between, are the one canonical spelling of their key, and the tail is the text itself. Two canonical texts with equal keys are
         # the same text, so plain tails compare right among themselves; _Tail, equal to any tail, serves every
         # other spelling ('1.2', '01.2.0' and '1.2.0.0' are equal to '1.2.0'). For most versions there is then no
         # second object to build and for the garbage collector to track.
@@ -403,10 +395,17 @@ class Version(_Base):
             if a and b and c and d:
                 t = text if plain and text[0] != "0" and ".0" not in text else _Tail(text)
                 key = (_SEG_Z_HI, a, b, c, d, _END, _END, t)
-            elif d == 0 and a is not None and b is not None and c is not None:  # '1.2.0.0', '2.0.1.0'
-                key = _key3(a, b, c, _Tail(text))
-            else:
+            elif a is None or b is None or c is None or d is None:
                 key = _plain_key(text, parts, [a, b, c, d])
+            elif d:  # a zero before the last number ('1.0.0.1', '5.22.0.1')
+                t = (
+                    text
+                    if plain and ta in _CANONICAL and tb in _CANONICAL and tc in _CANONICAL and td in _CANONICAL
+                    else _Tail(text)
+                )
+                key = (_SEG_Z_HI, a or _SEG_Z_HI, b or _SEG_Z_HI, c or _SEG_Z_HI, d, _END, _END, t)
+            else:  # '1.2.0.0', '2.0.1.0': the key of three numbers
+                key = _key3(a, b, c, _Tail(text))
         elif m == 6:  # dates and times ('2018.5.10.13.50.12')
             ta, tb, tc, td, te, tf = parts
             a = _NUMBER(ta)
