@@ -351,10 +351,10 @@ class Version(_Base):
         # Two, three, four or six plain numbers ('1.26.4': most real versions) are written straight into the key;
         # _plain_key handles the rest of the plain numbers, _key_general everything else.
         # The tail: three numbers, four whose last is positive, or six positive ones, none zero-padded and with '.'
-        # between, are the one canonical spelling of their key, and the tail is the text itself. Two canonical texts with equal keys are
-        # the same text, so plain tails compare right among themselves; _Tail, equal to any tail, serves every
-        # other spelling ('1.2', '01.2.0' and '1.2.0.0' are equal to '1.2.0'). For most versions there is then no
-        # second object to build and for the garbage collector to track.
+        # between, are the one canonical spelling of their key, and the tail is the text itself. Two canonical texts
+        # with equal keys are the same text, so plain tails compare right among themselves; _Tail, equal to any tail,
+        # serves every other spelling ('1.2', '01.2.0' and '1.2.0.0' are equal to '1.2.0'). For most versions there
+        # is then no second object to build and for the garbage collector to track.
         if "_" in text and text[-1] != "_":  # '_' separates segments as '.' does ('1.7.1_1'), unless trailing
             parts = text.replace("_", ".").split(".")
             plain = False
