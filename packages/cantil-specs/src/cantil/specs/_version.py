@@ -145,10 +145,8 @@ def _segment_codes(seg: str) -> tuple[tuple[Any, ...], int]:
     ends with a number, and the code that zero segments waiting before it take: SEG_Z_HI when the first non-zero
     value in it is above zero, else SEG_Z_LO (a string; such a segment always holds one). Zeros at its start wait as
     codes for that value; zeros at its end are dropped. Simple segments are cached (real versions reuse few of
-    them), and only those: the simple reader takes a cached segment as valid without looking at it again."""
-    found = _seg_cache.get(seg)
-    if found is not None:
-        return found
+    them), and only those: the simple reader takes a cached segment as valid without looking at it again. The caller
+    has looked in the cache already."""
     codes: list[Any] = []
     pend = 0 if seg[0].isdigit() else 1  # a segment starting with a string has an implicit 0 in front
     first: bool | None = None
